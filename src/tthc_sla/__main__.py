@@ -1,0 +1,6 @@
+"""``python -m tthc_sla``: the command line."""
+
+from tthc_sla.cli import main
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,548 @@
+"""The working calendar: which days and hours count, and O(1) arithmetic on them."""
+
+from __future__ import annotations
+
+import functools
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime, time, timedelta
+
+import attrs
+import holidays
+
+from tthc_sla.calendar._index import Block, Index
+from tthc_sla.calendar._notices import DayKind, DayOverride, load_notices
+from tthc_sla.calendar._schedule import WeeklySchedule
+from tthc_sla.calendar._tz import check_date, from_local, same_style, to_local
+from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError
+
+__all__ = ["WorkingCalendar", "vietnam_calendar"]
+
+_BLOCK = 4096
+_US = timedelta(microseconds=1)
+_MIDNIGHT = time()
+_LANGS = ("vi", "en")
+# The `holidays` package lists government day-off swaps under these labels; the calendar takes
+# swaps from its own notices file instead (which has the make-up Saturdays too).
+_SWAP_PREFIXES = ("Ngày nghỉ (thay cho", "Day off (substituted")
+
+
+def _check_years(_: object, __: object, value: tuple[int, int]) -> None:
+    ok = (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and all(isinstance(y, int) and not isinstance(y, bool) for y in value)
+        and 1 <= value[0] <= value[1] <= 9998
+    )
+    if not ok:
+        raise PolicyError(value, "years=(first_year, last_year) with first_year <= last_year")
+
+
+def _check_statutory(_: object, __: object, value: str | None) -> None:
+    if value not in (None, "VN"):
+        raise PolicyError(value, "statutory='VN' (Labour Code holidays via holidays.VN) or None")
+
+
+def _tuple(items: Iterable[DayOverride]) -> tuple[DayOverride, ...]:
+    return tuple(items)
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in _LANGS:
+        raise PolicyError(lang, "lang='vi' or lang='en'")
+    return lang
+
+
+@functools.lru_cache(maxsize=32)
+def _vn_statutory_cached(years: tuple[int, ...]) -> dict[date, tuple[str, str]]:
+    vi = holidays.country_holidays("VN", years=years, language="vi")
+    en = holidays.country_holidays("VN", years=years, language="en_US")
+    out: dict[date, tuple[str, str]] = {}
+    for day, name in vi.items():
+        names_vi = [n for n in name.split("; ") if not n.startswith(_SWAP_PREFIXES)]
+        names_en = [n for n in en.get(day, name).split("; ") if not n.startswith(_SWAP_PREFIXES)]
+        if names_vi:
+            out[day] = ("; ".join(names_vi), "; ".join(names_en) or "; ".join(names_vi))
+    return out
+
+
+def _vn_statutory(years: Iterable[int]) -> dict[date, tuple[str, str]]:
+    return _vn_statutory_cached(tuple(years))
+
+
+@attrs.frozen
+class WorkingCalendar:
+    """A working calendar: weekly hours, statutory holidays, official notices, office overrides.
+
+    A day is a working day when the highest layer that speaks of it says so, from the top: the
+    office's own ``overrides`` → official public-sector ``notices`` (swapped days off, make-up
+    Saturdays) → ``statutory`` holidays (Labour Code art. 112 via ``holidays.VN``) → the weekly
+    ``schedule``. Use :func:`vietnam_calendar` to build the national public-sector calendar.
+
+    The calendar covers the whole years ``years``; any query or result outside raises
+    :class:`~tthc_sla.CalendarRangeError`. It is immutable and hashable; its compiled index is
+    built lazily per block of days and shared safely between threads.
+
+    Day arithmetic conventions:
+
+    * ``working_days_between(a, b)`` counts the working days in the half-open range (a, b];
+      negative when b < a.
+    * ``add_working_days(d, n)`` for n >= 1 is the n-th working day strictly after d, so that
+      ``working_days_between(d, add_working_days(d, n)) == n``; n = 0 returns d if it is a working
+      day, else the next one; n < 0 mirrors backwards: the |n|-th working day strictly before
+      d, so that [result, d) holds |n| working days.
+
+    Legal basis: Labour Code 2019 art. 112 (holidays); Decision 188/1999/QĐ-TTg (weekly rest).
+
+    Example:
+        >>> from datetime import date
+        >>> cal = vietnam_calendar()
+        >>> cal.is_working_day(date(2026, 11, 24))   # Ngày Văn hóa Việt Nam
+        False
+        >>> cal.add_working_days(date(2026, 11, 20), 2)   # Fri -> Mon 23, (Tue 24 off) -> Wed 25
+        datetime.date(2026, 11, 25)
+        >>> cal.working_days_between(date(2026, 11, 20), date(2026, 11, 25))
+        2
+    """
+
+    schedule: WeeklySchedule = attrs.field(factory=WeeklySchedule.default)
+    years: tuple[int, int] = attrs.field(default=(1995, 2100), kw_only=True, validator=_check_years)
+    statutory: str | None = attrs.field(default=None, kw_only=True, validator=_check_statutory)
+    notices: tuple[DayOverride, ...] = attrs.field(default=(), kw_only=True, converter=_tuple)
+    overrides: tuple[DayOverride, ...] = attrs.field(default=(), kw_only=True, converter=_tuple)
+    confirmed_until: date | None = attrs.field(default=None, kw_only=True)
+    _ix: Index = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        first, last = date(self.years[0], 1, 1), date(self.years[1], 12, 31)
+        seen: dict[date, DayKind] = {}
+        for ov in self.overrides:
+            if not isinstance(ov, DayOverride):
+                raise PolicyError(ov, "a DayOverride")
+            if not first <= ov.date <= last:
+                raise CalendarRangeError(ov.date, first, last, what="override")
+            if seen.get(ov.date, ov.kind) is not ov.kind:
+                raise PolicyError(ov.date, "a date that is either a day off or a workday, not both")
+            seen[ov.date] = ov.kind
+        source = _vn_statutory if self.statutory == "VN" else None
+        ix = Index(first, last, self.schedule._shapes(), source, (self.notices, self.overrides))
+        object.__setattr__(self, "_ix", ix)
+
+    # ------------------------------------------------------------------ range and lookups
+
+    @property
+    def first(self) -> date:
+        """The first day the calendar covers."""
+        return date(self.years[0], 1, 1)
+
+    @property
+    def last(self) -> date:
+        """The last day the calendar covers."""
+        return date(self.years[1], 12, 31)
+
+    def _out_of_range(self, d: date) -> CalendarRangeError:
+        return CalendarRangeError(d, self.first, self.last)
+
+    def _result_out_of_range(self, call: str, backwards: bool) -> CalendarRangeError:
+        side = "before" if backwards else "after"
+        return CalendarRangeError(call, self.first, self.last, what="the result of", side=side)
+
+    def _locate(self, d: object, name: str = "date") -> tuple[Block, int, int]:
+        """(block, block number, index in block) of a date, with type and range checks."""
+        if type(d) is not date:
+            check_date(d, name)
+        o = d.toordinal()  # type: ignore[attr-defined]
+        ix = self._ix
+        if o < ix.base or o > ix.last:
+            raise self._out_of_range(d)  # type: ignore[arg-type]
+        b, i = divmod(o - ix.base, _BLOCK)
+        blk = ix.blocks[b]
+        if blk is None:
+            blk = ix.block(b)
+        return blk, b, i
+
+    def _nth(self, b: int, k: int, call: str) -> int:
+        """The ordinal of working day number k (0-based, may leave the block) of block b."""
+        ix = self._ix
+        n_blocks = len(ix.blocks)
+        blk = ix.block(b)
+        while k < 0:
+            b -= 1
+            if b < 0:
+                raise self._result_out_of_range(call, backwards=True)
+            blk = ix.block(b)
+            k += blk.total
+        while k >= blk.total:
+            k -= blk.total
+            b += 1
+            if b >= n_blocks:
+                raise self._result_out_of_range(call, backwards=False)
+            blk = ix.block(b)
+        return blk.wd[k]
+
+    # ------------------------------------------------------------------ days
+
+    def is_working_day(self, d: date) -> bool:
+        """Whether ``d`` is a working day.
+
+        Example:
+            >>> from datetime import date
+            >>> cal = vietnam_calendar()
+            >>> cal.is_working_day(date(2026, 1, 10))   # make-up Saturday (CV 12729/VPCP-KGVX)
+            True
+        """
+        blk, _, i = self._locate(d)
+        return blk.work[i] == 1
+
+    def add_working_days(self, d: date, n: int) -> date:
+        """The n-th working day after ``d`` (see the class conventions for n <= 0).
+
+        Raises:
+            CalendarRangeError: ``d`` or the result is outside the calendar.
+
+        Example:
+            >>> from datetime import date
+            >>> cal = vietnam_calendar()
+            >>> cal.add_working_days(date(2026, 2, 13), 1)   # Fri before Tết -> Mon 23/2
+            datetime.date(2026, 2, 23)
+            >>> cal.add_working_days(date(2026, 2, 14), 0)   # a Saturday rolls forward
+            datetime.date(2026, 2, 23)
+            >>> cal.add_working_days(date(2026, 2, 23), -1)
+            datetime.date(2026, 2, 13)
+        """
+        if type(n) is not int and (not isinstance(n, int) or isinstance(n, bool)):
+            raise InputTypeError("n", n, "an int number of working days")
+        blk, b, i = self._locate(d)
+        r = blk.rank[i]  # working days in the block up to and including d
+        if n > 0:
+            k = r + n - 1
+        elif n == 0:
+            if blk.work[i]:
+                return d
+            k = r
+        else:
+            k = r - blk.work[i] + n
+        if 0 <= k < len(blk.wd):
+            return date.fromordinal(blk.wd[k])
+        return date.fromordinal(self._nth(b, k, f"add_working_days({d}, {n})"))
+
+    def working_days_between(self, a: date, b: date) -> int:
+        """The number of working days in (a, b]; negative when b < a.
+
+        Example:
+            >>> from datetime import date
+            >>> cal = vietnam_calendar()
+            >>> cal.working_days_between(date(2026, 2, 13), date(2026, 2, 23))
+            1
+            >>> cal.working_days_between(date(2026, 2, 23), date(2026, 2, 13))
+            -1
+        """
+        blk_a, ba, i = self._locate(a, "a")
+        blk_b, bb, j = self._locate(b, "b")
+        if ba == bb:
+            return blk_b.rank[j] - blk_a.rank[i]
+        sign = 1
+        if bb < ba:
+            blk_a, ba, i, blk_b, bb, j, sign = blk_b, bb, j, blk_a, ba, i, -1
+        between = sum(self._ix.block(k).total for k in range(ba, bb))
+        return sign * (between - blk_a.rank[i] + blk_b.rank[j])
+
+    def days_off(self, year: int, lang: str = "vi") -> list[tuple[date, str]]:
+        """The days off of ``year`` other than plain weekly rest days, with their reasons.
+
+        Statutory holidays are listed even when they fall on a weekend; swapped days off and
+        office closures are listed too. Reasons are Vietnamese, or English with ``lang="en"``.
+
+        Example:
+            >>> cal = vietnam_calendar()
+            >>> [str(d) for d, _ in cal.days_off(2026)][:3]
+            ['2026-01-01', '2026-01-02', '2026-02-16']
+        """
+        return self._named(year, lang, work=False)
+
+    def make_up_workdays(self, year: int, lang: str = "vi") -> list[tuple[date, str]]:
+        """The weekly rest days of ``year`` that are working days (make-up Saturdays...).
+
+        Example:
+            >>> cal = vietnam_calendar()
+            >>> [str(d) for d, _ in cal.make_up_workdays(2026)]
+            ['2026-01-10', '2026-08-22']
+        """
+        return self._named(year, lang, work=True)
+
+    def _named(self, year: int, lang: str, *, work: bool) -> list[tuple[date, str]]:
+        pos = 2 if _check_lang(lang) == "en" else 1
+        if not isinstance(year, int) or not self.years[0] <= year <= self.years[1]:
+            raise CalendarRangeError(year, self.years[0], self.years[1], what="year")
+        lo, hi = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
+        return [(date.fromordinal(e[0]), str(e[pos])) for e in self._named_between(lo, hi, work)]
+
+    def _named_between(self, lo: int, hi: int, work: bool) -> Iterator[tuple[int, str, str]]:
+        """Named days with ordinals in [lo, hi] (both within range)."""
+        ix = self._ix
+        for b in range((lo - ix.base) // _BLOCK, (hi - ix.base) // _BLOCK + 1):
+            entries = ix.block(b).work_named if work else ix.block(b).off_named
+            start = bisect_left(entries, (lo,))
+            stop = bisect_right(entries, (hi, "\uffff"))
+            yield from entries[start:stop]
+
+    def days_off_between(self, a: date, b: date, lang: str = "vi") -> tuple[tuple[date, str], ...]:
+        """The named days off in (a, b] (holidays, swaps, closures; not plain weekends).
+
+        This is what a deadline "stepped over": the explanation an official gives a citizen.
+
+        Example:
+            >>> from datetime import date
+            >>> cal = vietnam_calendar(years=(2026, 2026))
+            >>> cal.days_off_between(date(2026, 11, 20), date(2026, 11, 25), lang="en")
+            ((datetime.date(2026, 11, 24), 'Vietnam Cultural Day'),)
+        """
+        pos = 2 if _check_lang(lang) == "en" else 1
+        check_date(a, "a")
+        check_date(b, "b")
+        if b <= a:
+            return ()
+        self._locate(a, "a")
+        self._locate(b, "b")
+        lo, hi = a.toordinal() + 1, b.toordinal()
+        return tuple(
+            (date.fromordinal(e[0]), str(e[pos])) for e in self._named_between(lo, hi, False)
+        )
+
+    def is_provisional(self, d: date) -> bool:
+        """Whether ``d`` lies past the last officially announced day (``confirmed_until``)."""
+        check_date(d)
+        return self.confirmed_until is not None and d > self.confirmed_until
+
+    # ------------------------------------------------------------------ hours
+
+    def working_intervals(self, d: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The working intervals of ``d`` as naive local datetimes (empty on a day off)."""
+        blk, _, i = self._locate(d)
+        if not blk.work[i]:
+            return ()
+        k = blk.rank[i] - 1
+        shape = self._ix.shapes[blk.shape[k]]
+        day = datetime.combine(d, _MIDNIGHT)
+        return tuple(
+            (day + s * _US, day + e * _US) for s, e in zip(shape.starts, shape.ends, strict=True)
+        )
+
+    def close_of_day(self, d: date) -> datetime:
+        """The end of the last working interval of working day ``d`` (naive local time).
+
+        Raises:
+            PolicyError: ``d`` is not a working day.
+        """
+        intervals = self.working_intervals(d)
+        if not intervals:
+            raise PolicyError(d, "a working day (it has no working hours)")
+        return intervals[-1][1]
+
+    def is_working_time(self, at: datetime) -> bool:
+        """Whether ``at`` falls inside a working interval (start included, end excluded)."""
+        local, _ = to_local(at)
+        blk, _, i = self._locate(local.date(), "at")
+        if not blk.work[i]:
+            return False
+        shape = self._ix.shapes[blk.shape[blk.rank[i] - 1]]
+        t = _us_of_day(local)
+        return any(s <= t < e for s, e in zip(shape.starts, shape.ends, strict=True))
+
+    def _pos(self, local: datetime) -> tuple[int, int]:
+        """(block number, working microseconds from the block's start up to ``local``)."""
+        blk, b, i = self._locate(local.date(), "at")
+        r = blk.rank[i]
+        if blk.work[i]:
+            k = r - 1
+            return b, blk.cum[k] + self._ix.shapes[blk.shape[k]].elapsed(_us_of_day(local))
+        return b, blk.cum[r]
+
+    def working_time_between(self, a: datetime, b: datetime) -> timedelta:
+        """The working time between two moments; negative when b < a.
+
+        Example:
+            >>> from datetime import datetime
+            >>> cal = vietnam_calendar()
+            >>> cal.working_time_between(datetime(2026, 11, 23, 10), datetime(2026, 11, 25, 8))
+            datetime.timedelta(seconds=19800)
+        """
+        la, _ = to_local(a, "a")
+        lb, _ = to_local(b, "b")
+        same_style(a, b)
+        ba, pa = self._pos(la)
+        bb, pb = self._pos(lb)
+        if ba == bb:
+            return (pb - pa) * _US
+        sign = 1
+        if bb < ba:
+            ba, pa, bb, pb, sign = bb, pb, ba, pa, -1
+        between = sum(self._ix.block(k).total_us for k in range(ba, bb))
+        return sign * (between - pa + pb) * _US
+
+    def add_working_time(self, at: datetime, amount: timedelta) -> datetime:
+        """The moment at which ``amount`` of working time has elapsed after ``at``.
+
+        For a positive amount, the earliest such moment (4 hours from 07:30 is 11:30, not
+        13:30). For zero, ``at`` itself if it is working time, else the next working moment.
+        A negative amount counts backwards to the latest such moment. In every case
+        ``working_time_between(at, result) == amount``.
+
+        Example:
+            >>> from datetime import datetime, timedelta
+            >>> cal = vietnam_calendar()
+            >>> cal.add_working_time(datetime(2026, 11, 23, 16), timedelta(hours=4))
+            datetime.datetime(2026, 11, 25, 10, 30)
+        """
+        local, tz = to_local(at)
+        if not isinstance(amount, timedelta):
+            raise InputTypeError("amount", amount, "a datetime.timedelta")
+        x = amount // _US
+        b, p = self._pos(local)
+        ix = self._ix
+        n_blocks = len(ix.blocks)
+        target = p + x
+        blk = ix.block(b)
+        if x > 0:
+            while target > blk.total_us:
+                target -= blk.total_us
+                b += 1
+                if b >= n_blocks:
+                    raise self._result_out_of_range(f"add_working_time({at}, {amount!r})", False)
+                blk = ix.block(b)
+            k = bisect_left(blk.cum, target) - 1
+            t = ix.shapes[blk.shape[k]].earliest(target - blk.cum[k])
+        else:
+            while target < 0:
+                b -= 1
+                if b < 0:
+                    raise self._result_out_of_range(f"add_working_time({at}, {amount!r})", True)
+                blk = ix.block(b)
+                target += blk.total_us
+            while target >= blk.total_us:
+                target -= blk.total_us
+                b += 1
+                if b >= n_blocks:
+                    raise self._result_out_of_range(f"add_working_time({at}, {amount!r})", False)
+                blk = ix.block(b)
+            k = bisect_right(blk.cum, target) - 1
+            t = ix.shapes[blk.shape[k]].latest(target - blk.cum[k])
+        result = datetime.combine(date.fromordinal(blk.wd[k]), _MIDNIGHT) + t * _US
+        return from_local(result, tz)
+
+    def next_working_moment(self, at: datetime) -> datetime:
+        """``at`` if it is working time, else the start of the next working interval.
+
+        Example:
+            >>> from datetime import datetime
+            >>> vietnam_calendar().next_working_moment(datetime(2026, 11, 23, 12, 0))
+            datetime.datetime(2026, 11, 23, 13, 30)
+        """
+        return self.add_working_time(at, timedelta(0))
+
+    # ------------------------------------------------------------------ variants
+
+    def with_overrides(
+        self,
+        *,
+        extra_days_off: Iterable[date | tuple[date, str]] = (),
+        extra_workdays: Iterable[date | tuple[date, str]] = (),
+    ) -> WorkingCalendar:
+        """A copy with more office overrides (a typhoon closure, a Sunday counter...).
+
+        Example:
+            >>> from datetime import date
+            >>> cal = vietnam_calendar().with_overrides(
+            ...     extra_days_off=[(date(2026, 11, 23), "Bão số 15")])
+            >>> for day, reason in cal.days_off(2026)[-2:]:
+            ...     print(day, reason)
+            2026-11-23 Bão số 15
+            2026-11-24 Ngày Văn hóa Việt Nam
+        """
+        extra = _overrides(extra_days_off, extra_workdays)
+        merged: dict[date, DayOverride] = {ov.date: ov for ov in self.overrides}
+        merged.update({ov.date: ov for ov in extra})
+        ordered = tuple(merged[d] for d in sorted(merged))
+        return attrs.evolve(self, overrides=ordered)
+
+
+def _us_of_day(t: datetime) -> int:
+    return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
+
+
+def _override(item: object, kind: DayKind) -> DayOverride:
+    default = {
+        DayKind.DAY_OFF: ("Ngày nghỉ của cơ quan", "Office day off"),
+        DayKind.WORKDAY: ("Ngày làm việc của cơ quan", "Office working day"),
+    }[kind]
+    if isinstance(item, DayOverride):
+        return item
+    if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str):
+        d, reason = check_date(item[0], "override date"), item[1]
+        return DayOverride(d, kind, reason, reason)
+    d = check_date(item, "override date")
+    return DayOverride(d, kind, *default)
+
+
+def _overrides(
+    days_off: Iterable[date | tuple[date, str]], workdays: Iterable[date | tuple[date, str]]
+) -> tuple[DayOverride, ...]:
+    out = [_override(x, DayKind.DAY_OFF) for x in days_off]
+    out += [_override(x, DayKind.WORKDAY) for x in workdays]
+    dates = [o.date for o in out]
+    dup = {d for d in dates if dates.count(d) > 1}
+    if dup:
+        raise PolicyError(sorted(dup), "each override date listed once")
+    return tuple(sorted(out, key=lambda o: o.date))
+
+
+def vietnam_calendar(
+    *,
+    schedule: WeeklySchedule | None = None,
+    extra_days_off: Iterable[date | tuple[date, str]] = (),
+    extra_workdays: Iterable[date | tuple[date, str]] = (),
+    years: tuple[int, int] = (1995, 2100),
+) -> WorkingCalendar:
+    """The national public-sector working calendar of Vietnam.
+
+    Statutory holidays (Labour Code 2019 art. 112, incl. Tết and Giỗ Tổ from the lunar
+    calendar, and 24/11 from 2026), the public-sector swaps and make-up Saturdays of the
+    official notices shipped with the library, and the office's own overrides on top.
+
+    Args:
+        schedule: weekly hours; ``WeeklySchedule.default()`` when omitted.
+        extra_days_off: the office's extra days off: dates or ``(date, reason)`` pairs.
+        extra_workdays: the office's extra working days (a Sunday counter...), same form.
+        years: the whole years the calendar covers.
+
+    Example:
+        >>> cal = vietnam_calendar()
+        >>> cal.confirmed_until
+        datetime.date(2026, 12, 31)
+    """
+    return _vietnam_calendar(
+        schedule or WeeklySchedule.default(),
+        _overrides(extra_days_off, extra_workdays),
+        _years_arg(years),
+    )
+
+
+def _years_arg(years: object) -> tuple[int, int]:
+    if not isinstance(years, tuple | list) or len(years) != 2:
+        raise PolicyError(years, "years=(first_year, last_year)")
+    return (years[0], years[1])
+
+
+@functools.lru_cache(maxsize=64)
+def _vietnam_calendar(
+    schedule: WeeklySchedule, overrides: tuple[DayOverride, ...], years: tuple[int, int]
+) -> WorkingCalendar:
+    notices = load_notices()
+    return WorkingCalendar(
+        schedule,
+        years=years,
+        statutory="VN",
+        notices=notices.days,
+        overrides=overrides,
+        confirmed_until=notices.confirmed_until,
+    )

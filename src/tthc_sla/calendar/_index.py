@@ -1,0 +1,136 @@
+"""The compiled calendar index: flat arrays per block of days, built lazily, queried in O(1).
+
+For every block of ``BLOCK`` consecutive days the index holds
+
+* ``work``: one byte per day, 1 for a working day;
+* ``rank``: for every day, the number of working days in the block up to and including it;
+* ``wd``: the ordinals of the block's working days, sorted;
+* ``shape``: for every working day, which day shape (intervals) it uses;
+* ``cum``: cumulative working microseconds before each working day (length ``len(wd) + 1``);
+* ``off_named`` / ``work_named``: the days off and the extra working days that carry a reason.
+
+Adding n working days is ``wd[rank[d] + n - 1]`` and counting is ``rank[b] - rank[a]``; only a
+computation that crosses into another block steps from block to block (a block is about eleven
+years, so at most a few steps). Building a block is the only per-day loop, and it runs once.
+"""
+
+from __future__ import annotations
+
+import threading
+from array import array
+from collections.abc import Callable, Iterable
+from datetime import date
+
+import attrs
+
+from tthc_sla.calendar._notices import DayKind, DayOverride
+from tthc_sla.calendar._schedule import _DayShape
+
+__all__ = ["BLOCK", "Block", "Index"]
+
+BLOCK = 4096
+_MAKEUP_SHAPE = 7
+
+#: A source of statutory holidays: years -> {date: (reason_vi, reason_en)}.
+StatutorySource = Callable[[Iterable[int]], dict[date, tuple[str, str]]]
+
+
+@attrs.define(slots=True, eq=False)
+class Block:
+    first: int
+    work: bytearray
+    rank: array[int]
+    wd: array[int]
+    shape: bytearray
+    cum: array[int]
+    off_named: list[tuple[int, str, str]]
+    work_named: list[tuple[int, str, str]]
+
+    @property
+    def total(self) -> int:
+        return len(self.wd)
+
+    @property
+    def total_us(self) -> int:
+        return self.cum[-1]
+
+
+class Index:
+    """Lazily compiled blocks for one calendar. Safe to share between threads."""
+
+    __slots__ = ("base", "blocks", "last", "layers", "lock", "shapes", "statutory", "weekly")
+
+    def __init__(
+        self,
+        first: date,
+        last: date,
+        weekly_shapes: tuple[_DayShape, ...],
+        statutory: StatutorySource | None,
+        layers: tuple[tuple[DayOverride, ...], ...],
+    ) -> None:
+        self.base = first.toordinal()
+        self.last = last.toordinal()
+        self.shapes = weekly_shapes
+        self.weekly = tuple(s.total > 0 for s in weekly_shapes[:7])
+        self.statutory = statutory
+        self.layers = layers  # lowest precedence first
+        self.blocks: list[Block | None] = [None] * ((self.last - self.base) // BLOCK + 1)
+        self.lock = threading.Lock()
+
+    def block(self, b: int) -> Block:
+        blk = self.blocks[b]
+        if blk is None:
+            with self.lock:
+                blk = self.blocks[b]
+                if blk is None:
+                    blk = self._compile(b)
+                    self.blocks[b] = blk
+        return blk
+
+    def _compile(self, b: int) -> Block:
+        first = self.base + b * BLOCK
+        last = min(first + BLOCK - 1, self.last)
+        # Status of the days that differ from the weekly schedule: ordinal -> (working, vi, en).
+        exceptions: dict[int, tuple[bool, str, str]] = {}
+        if self.statutory is not None:
+            years = range(date.fromordinal(first).year, date.fromordinal(last).year + 1)
+            for day, (vi, en) in self.statutory(years).items():
+                o = day.toordinal()
+                if first <= o <= last:
+                    exceptions[o] = (False, vi, en)
+        for layer in self.layers:
+            for ov in layer:
+                o = ov.date.toordinal()
+                if first <= o <= last:
+                    exceptions[o] = (ov.kind is DayKind.WORKDAY, ov.reason_vi, ov.reason_en)
+
+        n = last - first + 1
+        work = bytearray(n)
+        rank: array[int] = array("q", bytes(8 * n))
+        wd: array[int] = array("q")
+        shape = bytearray()
+        cum: array[int] = array("q", [0])
+        off_named: list[tuple[int, str, str]] = []
+        work_named: list[tuple[int, str, str]] = []
+        weekday = (first + 6) % 7  # date.fromordinal(1) is a Monday
+        count = 0
+        total_us = 0
+        for i in range(n):
+            o = first + i
+            exc = exceptions.get(o)
+            working = self.weekly[weekday] if exc is None else exc[0]
+            if working:
+                s = weekday if self.weekly[weekday] else _MAKEUP_SHAPE
+                work[i] = 1
+                count += 1
+                wd.append(o)
+                shape.append(s)
+                total_us += self.shapes[s].total
+                cum.append(total_us)
+                if exc is not None and not self.weekly[weekday]:
+                    work_named.append((o, exc[1], exc[2]))
+            elif exc is not None:
+                off_named.append((o, exc[1], exc[2]))
+            rank[i] = count
+            weekday = 0 if weekday == 6 else weekday + 1
+        return Block(first, work, rank, wd, shape, cum, off_named, work_named)

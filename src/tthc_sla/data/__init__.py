@@ -1,0 +1,1 @@
+"""Data files shipped with tthc_sla (official notices)."""
