@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from hypothesis import given, settings
@@ -135,7 +135,7 @@ def test_make_up_saturday_uses_weekday_hours() -> None:
 
 def test_custom_hours_and_office_overrides() -> None:
     hours = ((time(8), time(12)), (time(13), time(17)))
-    sched = WeeklySchedule({d: hours for d in range(5)} | {6: ((time(7, 30), time(11, 30)),)})
+    sched = WeeklySchedule(dict.fromkeys(range(5), hours) | {6: ((time(7, 30), time(11, 30)),)})
     cal = vietnam_calendar(
         schedule=sched,
         extra_days_off=[(D(2026, 11, 23), "Bão số 15")],
@@ -218,7 +218,7 @@ def test_threads_share_one_index() -> None:
 
 
 def test_naive_in_naive_out_aware_in_aware_out() -> None:
-    utc = timezone.utc
+    utc = UTC
     # 03:00 UTC = 10:00 in Hà Nội; + 3h -> 15:00 local = 08:00 UTC.
     out = CAL.add_working_time(datetime(2026, 11, 23, 3, tzinfo=utc), 3 * H)
     assert out == datetime(2026, 11, 23, 8, tzinfo=utc)
@@ -229,9 +229,7 @@ def test_naive_in_naive_out_aware_in_aware_out() -> None:
 
 def test_mixing_naive_and_aware_raises() -> None:
     with pytest.raises(TimezoneMixError, match="naive and aware"):
-        CAL.working_time_between(
-            datetime(2026, 11, 23, 10), datetime(2026, 11, 23, 10, tzinfo=timezone.utc)
-        )
+        CAL.working_time_between(datetime(2026, 11, 23, 10), datetime(2026, 11, 23, 10, tzinfo=UTC))
 
 
 # --------------------------------------------------------------------------- errors
@@ -299,9 +297,7 @@ def test_add_count_round_trip(d: date, n: int) -> None:
         assert CAL.working_days_between(d, result) == n
     elif n < 0:  # the mirror image: |n| working days in [result, d)
         assert result < d
-        in_closed_open = (
-            CAL.working_days_between(result, d) + 1 - CAL.is_working_day(d)
-        )
+        in_closed_open = CAL.working_days_between(result, d) + 1 - CAL.is_working_day(d)
         assert in_closed_open == -n
         if CAL.is_working_day(d):
             assert CAL.working_days_between(d, result) == n
@@ -399,5 +395,7 @@ def test_count_matches_numpy(a: date, b: date) -> None:
     # dates differs from ours (it counts (end, begin]), so the oracle only counts forwards.
     one = timedelta(days=1)
     lo, hi = min(a, b), max(a, b)
-    forward = np.busday_count(np.datetime64(lo + one), np.datetime64(hi + one), busdaycal=_BUSDAYCAL)
+    forward = np.busday_count(
+        np.datetime64(lo + one), np.datetime64(hi + one), busdaycal=_BUSDAYCAL
+    )
     assert CAL.working_days_between(a, b) == (int(forward) if a <= b else -int(forward))

@@ -159,4 +159,3 @@ class WeeklySchedule:
         shapes = [_DayShape.of(day) for day in self.week]
         shapes.append(shapes[self.makeup_weekday])
         return tuple(shapes)
-

@@ -1,0 +1,75 @@
+"""The command line: output, languages, JSON, and exit code 2 with one line on bad input."""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tthc_sla.cli import main
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    return code, out.getvalue()
+
+
+def test_calendar_lists_days_off_and_make_up_days_in_vietnamese() -> None:
+    code, out = run("calendar", "2026")
+    assert code == 0
+    assert "2026-11-24  Thứ Ba     Ngày Văn hóa Việt Nam" in out
+    assert "2026-01-10  Thứ Bảy" in out  # the make-up Saturday of CV 12729/VPCP-KGVX
+    assert "đã có thông báo chính thức" in out
+
+
+def test_calendar_english_and_provisional_years() -> None:
+    code, out = run("calendar", "2027", "--lang", "en")
+    assert code == 0
+    assert "provisional" in out
+    assert "Vietnam Cultural Day" in out
+
+
+def test_calendar_json() -> None:
+    code, out = run("calendar", "2026", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["confirmed"] is True
+    assert {"date": "2026-08-22", "weekday": "Thứ Bảy"}.items() <= doc["make_up_workdays"][
+        1
+    ].items()
+    assert [d["date"] for d in doc["days_off"]][:2] == ["2026-01-01", "2026-01-02"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["calendar", "20x6"], "year '20x6'"),
+        (["calendar", "2200"], "2200 is after"),
+        (["calendar", "2026", "--lang", "fr"], "invalid choice"),
+        ([], "required"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    code, out = run(*argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert fragment in err
+
+
+def test_python_dash_m_entry_point() -> None:
+    proc = subprocess.run(
+        [sys.executable, "-m", "tthc_sla", "calendar", "2026", "--lang", "en"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "Vietnam Cultural Day" in proc.stdout
