@@ -65,6 +65,13 @@ def test_public_names_snapshot() -> None:
         [
             "CalendarDataError",
             "CalendarRangeError",
+            "CompositeProcessingTime",
+            "Deadline",
+            "DeadlinePolicy",
+            "ProcessingTime",
+            "ProcessingTimeKind",
+            "deadline",
+            "parse_processing_time",
             "DayKind",
             "DayOverride",
             "HistoryError",

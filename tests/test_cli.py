@@ -73,3 +73,48 @@ def test_python_dash_m_entry_point() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Vietnam Cultural Day" in proc.stdout
+
+
+def test_due_with_vietnamese_text() -> None:
+    # Fri 20/11/2026 + 15 working days, Tue 24/11 off: Mon 14/12 at the close of the day.
+    code, out = run("due", "2026-11-20T09:30", "15 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ")
+    assert code == 0
+    assert "Hạn trả kết quả: 2026-12-14 17:00 (Thứ Hai)" in out
+    assert "2026-11-24  Thứ Ba     Ngày Văn hóa Việt Nam" in out
+
+
+def test_due_with_spec_json_and_policy_flags() -> None:
+    code, out = run("due", "2026-11-16T09:00", "2wd", "--receipt-day-counts", "--json")
+    assert code == 0
+    doc = json.loads(out)
+    assert doc["due_date"] == "2026-11-17"  # Monday counts as day 1
+    assert doc["provisional"] is False
+    code, out = run("due", "2026-11-23T15:30", "same-day", "--cutoff", "16:00", "--json")
+    assert json.loads(out)["due_at"] == "2026-11-23T17:00:00"
+    code, out = run("due", "2026-12-20T09:00", "15wd", "--lang", "en")
+    assert "provisional" in out
+
+
+def test_due_office_day_off_and_english() -> None:
+    code, out = run("due", "2026-11-20T09:00", "1wd", "--day-off", "2026-11-23", "--lang", "en")
+    assert code == 0
+    assert "Due: 2026-11-25 17:00 (Wednesday)" in out
+    assert "Vietnam Cultural Day" in out
+
+
+@pytest.mark.parametrize(
+    ("argv", "fragment"),
+    [
+        (["due", "2026-13-01", "15wd"], "received_at '2026-13-01'"),
+        (["due", "2026-11-20T09:00", "Không quy định"], "cannot read a processing time"),
+        (["due", "2026-11-20T09:00", "15wd", "--part", "x"], "states a single time"),
+        (["due", "2100-12-20T09:00", "30wd"], "after the calendar's range"),
+        (["due", "2026-11-20T09:00", "15wd", "--cutoff", "3pm"], "'3pm'"),
+    ],
+)
+def test_due_bad_input(argv: list[str], fragment: str, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run(*argv)
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert fragment in err

@@ -20,19 +20,35 @@ from tthc_sla.errors import (
     TimezoneMixError,
     TthcSlaError,
 )
+from tthc_sla.rules import (
+    CompositeProcessingTime,
+    Deadline,
+    DeadlinePolicy,
+    ProcessingTime,
+    ProcessingTimeKind,
+    deadline,
+    parse_processing_time,
+)
 
 __all__ = [
     "CalendarDataError",
     "CalendarRangeError",
+    "CompositeProcessingTime",
     "DayKind",
     "DayOverride",
+    "Deadline",
+    "DeadlinePolicy",
     "HistoryError",
     "InputTypeError",
     "PolicyError",
+    "ProcessingTime",
+    "ProcessingTimeKind",
     "RuleParseError",
     "TimezoneMixError",
     "TthcSlaError",
     "WeeklySchedule",
     "WorkingCalendar",
+    "deadline",
+    "parse_processing_time",
     "vietnam_calendar",
 ]

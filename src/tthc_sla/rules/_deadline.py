@@ -1,0 +1,226 @@
+"""From a receipt moment, a processing time and a calendar to a due moment, with the reasons."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import attrs
+from dateutil.relativedelta import relativedelta
+
+from tthc_sla.calendar import WorkingCalendar
+from tthc_sla.calendar._tz import from_local, to_local
+from tthc_sla.errors import InputTypeError, PolicyError
+from tthc_sla.rules._parser import parse_processing_time
+from tthc_sla.rules._policy import DeadlinePolicy
+from tthc_sla.rules._processing_time import (
+    CompositeProcessingTime,
+    ProcessingTime,
+    ProcessingTimeKind,
+)
+
+__all__ = ["Deadline", "deadline", "resolve_rule"]
+
+_K = ProcessingTimeKind
+_DAY = timedelta(days=1)
+_DEFAULT_POLICY = DeadlinePolicy()
+
+
+@attrs.frozen
+class Deadline:
+    """A computed deadline (hạn giải quyết, ngày hẹn trả kết quả) and why it is that day.
+
+    Attributes:
+        due_at: the due moment, in the caller's style (naive local, or aware in the caller's zone).
+        due_date: the due date, local (Asia/Ho_Chi_Minh).
+        clock_start: when the processing time started to run.
+        provisional: the computation used a day past the calendar's ``confirmed_until``: the
+            official notices for that year are not out yet, so the date may still move.
+        skipped: the named days off (holidays, swapped days, closures) that the period stepped
+            over, with their reasons; plain weekends are not listed.
+        rule: the processing time applied (with the difficult-area extra if the policy added it).
+        policy: the policy applied.
+    """
+
+    due_at: datetime
+    due_date: date
+    clock_start: datetime
+    provisional: bool
+    skipped: tuple[tuple[date, str], ...]
+    rule: ProcessingTime
+    policy: DeadlinePolicy
+
+
+def resolve_rule(rule: ProcessingTime | CompositeProcessingTime | str) -> ProcessingTime:
+    """Accept a ProcessingTime, a short spec ("15wd") or Vietnamese text ("15 ngày làm việc").
+
+    Raises:
+        RuleParseError: the text states no time.
+        PolicyError: the rule is composite: pick one part with ``rule.part(label)``.
+    """
+    if isinstance(rule, str):
+        text = rule
+        try:
+            rule = ProcessingTime.from_spec(text)
+        except (TypeError, ValueError):
+            rule = parse_processing_time(text)
+    if isinstance(rule, CompositeProcessingTime):
+        raise PolicyError(
+            str(rule),
+            "a single processing time; this one has several parts: pick one with "
+            f".part(label), label one of {list(rule.labels)}",
+        )
+    if not isinstance(rule, ProcessingTime):
+        raise InputTypeError(
+            "rule", rule, "a ProcessingTime, a spec like '15wd' or Vietnamese text"
+        )
+    return rule
+
+
+def deadline(
+    received_at: datetime,
+    rule: ProcessingTime | CompositeProcessingTime | str,
+    calendar: WorkingCalendar,
+    policy: DeadlinePolicy = _DEFAULT_POLICY,
+) -> Deadline:
+    """The deadline of a dossier received at ``received_at`` under ``rule``.
+
+    * Working days, default policy: the due date is the n-th working day after the receipt
+      date, whatever the hour or the kind of day of receipt (Civil Code art. 147: the first
+      day is not counted); due at the close of that day (art. 148).
+    * Calendar days and months: the period's last day is the receipt date plus n days (months
+      with the corresponding day, clamped to a shorter month's last day, art. 148(3)); if it is
+      not a working day, the period ends on the next working day (art. 148(5)).
+    * Working hours: from the receipt moment (moved to the next working moment) add the hours
+      of working time; due at that exact moment.
+    * Same day and immediate: due at the close of the receipt day if received on a working day
+      by ``policy.same_day_cutoff``, else at the close of the next working day.
+
+    Legal basis: Civil Code 2015 arts. 147-148; Decree 61/2018/NĐ-CP art. 18 (15:00 rule);
+    Decree 23/2015/NĐ-CP art. 21 (same-day certification).
+
+    Args:
+        received_at: the receipt of the complete, valid dossier (naive = local time).
+        rule: a ProcessingTime, a spec ("15wd", "30d", "8h", "3m", "same-day") or the text.
+        calendar: the working calendar of the agency.
+        policy: the choices the law leaves open; Civil-Code defaults.
+
+    Raises:
+        RuleParseError: a text rule states no time.
+        PolicyError: a composite rule (pick a part) or a bad policy.
+        CalendarRangeError: the computation leaves the calendar's range.
+
+    Example:
+        >>> from datetime import datetime
+        >>> from tthc_sla import vietnam_calendar
+        >>> d = deadline(datetime(2026, 11, 20, 9, 0), "2 ngày làm việc", vietnam_calendar())
+        >>> d.due_at
+        datetime.datetime(2026, 11, 25, 17, 0)
+        >>> d.skipped
+        ((datetime.date(2026, 11, 24), 'Ngày Văn hóa Việt Nam'),)
+    """
+    pt = resolve_rule(rule)
+    if not isinstance(policy, DeadlinePolicy):
+        raise InputTypeError("policy", policy, "a DeadlinePolicy")
+    if not isinstance(calendar, WorkingCalendar):
+        raise InputTypeError("calendar", calendar, "a WorkingCalendar (see vietnam_calendar())")
+    local, tz = to_local(received_at, "received_at")
+    if policy.difficult_area and pt.difficult_area_extra and pt.amount is not None:
+        pt = attrs.evolve(pt, amount=pt.amount + pt.difficult_area_extra, difficult_area_extra=0)
+    cal = calendar
+    d0 = local.date()
+    kind = pt.kind
+
+    if kind in (_K.SAME_DAY, _K.IMMEDIATE):
+        same = cal.is_working_day(d0) and local.time() <= policy.same_day_cutoff
+        due_date = d0 if same else cal.add_working_days(d0, 1)
+        clock = local if same else _first_moment(cal, due_date)
+        due_at = cal.close_of_day(due_date)
+        skipped = cal.days_off_between(d0, due_date)
+    elif kind is _K.WORKING_HOURS:
+        assert pt.amount is not None
+        clock = cal.next_working_moment(local)
+        due_at = cal.add_working_time(clock, timedelta(hours=pt.amount))
+        due_date = due_at.date()
+        skipped = cal.days_off_between(d0, due_date)
+    elif kind is _K.WORKING_DAYS:
+        assert pt.amount is not None
+        due_date, due_at, clock = _working_days(cal, local, pt.amount, policy)
+        skipped = cal.days_off_between(d0, due_date)
+    else:
+        assert pt.amount is not None
+        counts = policy.receipt_day_counts and _within_hours(cal, local)
+        if kind is _K.MONTHS:
+            last_day = d0 + relativedelta(months=int(pt.amount))
+        else:
+            last_day = d0 + int(pt.amount) * _DAY - (_DAY if counts else timedelta(0))
+        due_date = cal.add_working_days(last_day, 0)
+        clock = local if counts else datetime.combine(d0 + _DAY, time())
+        if policy.due_time == "same_time":
+            clock = local
+            due_at = _at_same_time(cal, due_date, local.time())
+        else:
+            due_at = cal.close_of_day(due_date)
+        # Only the days off that pushed the end past the last day explain anything here.
+        skipped = cal.days_off_between(last_day - _DAY, due_date - _DAY)
+
+    return Deadline(
+        due_at=from_local(due_at, tz),
+        due_date=due_date,
+        clock_start=from_local(clock, tz),
+        provisional=cal.is_provisional(due_date),
+        skipped=skipped,
+        rule=pt,
+        policy=policy,
+    )
+
+
+def _first_moment(cal: WorkingCalendar, d: date) -> datetime:
+    return cal.working_intervals(d)[0][0]
+
+
+def _within_hours(cal: WorkingCalendar, local: datetime) -> bool:
+    """A working day, between its first opening and its close."""
+    intervals = cal.working_intervals(local.date())
+    return bool(intervals) and intervals[0][0] <= local < intervals[-1][1]
+
+
+def _at_same_time(cal: WorkingCalendar, d: date, t: time) -> datetime:
+    """``t`` on working day ``d``, clamped into the day's working hours."""
+    intervals = cal.working_intervals(d)
+    moment = datetime.combine(d, t)
+    return min(max(moment, intervals[0][0]), intervals[-1][1])
+
+
+def _day_length(cal: WorkingCalendar) -> timedelta:
+    """The working time of a normal day, for fractions of a day ("1,5 ngày làm việc")."""
+    hours = cal.schedule.hours(cal.schedule.makeup_weekday)
+    return sum(
+        (datetime.combine(date.min, e) - datetime.combine(date.min, s) for s, e in hours),
+        timedelta(0),
+    )
+
+
+def _working_days(
+    cal: WorkingCalendar, local: datetime, amount: float, policy: DeadlinePolicy
+) -> tuple[date, datetime, datetime]:
+    """(due date, due moment, clock start) for a number of working days."""
+    d0 = local.date()
+    whole = int(amount)
+    if whole != amount:
+        # A fraction of a working day is that fraction of a normal day's working time,
+        # counted from the next working moment; the due date is the day it lands on.
+        clock = cal.next_working_moment(local)
+        moment = cal.add_working_time(clock, amount * _day_length(cal))
+        due_date = moment.date()
+        if policy.due_time == "same_time":
+            return due_date, moment, clock
+        return due_date, cal.close_of_day(due_date), clock
+    if policy.due_time == "same_time":
+        clock = cal.next_working_moment(local)
+        due_date = cal.add_working_days(clock.date(), whole)
+        return due_date, _at_same_time(cal, due_date, clock.time()), clock
+    if policy.receipt_day_counts and _within_hours(cal, local):
+        due_date = cal.add_working_days(d0, whole - 1)
+        return due_date, cal.close_of_day(due_date), local
+    due_date = cal.add_working_days(d0, whole)
+    return due_date, cal.close_of_day(due_date), _first_moment(cal, cal.add_working_days(d0, 1))

@@ -1,0 +1,380 @@
+"""Tests of tthc_sla.rules._parser.parse_processing_time.
+
+(a) accuracy over ``tests/data/parser_labels.jsonl`` (texts from the national corpus, labelled
+by hand by reading each text, never from the parser's output); (b) worked examples per
+category; (c) robustness over the whole corpus; (d) fuzzing and linear time.
+
+Composite labels are compared loosely: only the number, order, kinds and amounts of the parts
+count, not the label strings, which are free-form excerpts of the text.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from tthc_sla.errors import RuleParseError
+from tthc_sla.rules._parser import parse_processing_time
+from tthc_sla.rules._processing_time import (
+    CompositeProcessingTime,
+    ProcessingTime,
+    ProcessingTimeKind,
+)
+
+K = ProcessingTimeKind
+LABELS = Path(__file__).parent / "data" / "parser_labels.jsonl"
+CORPUS = Path("/work/shared/corpus/national_procedures.jsonl")
+MIN_ACCURACY = 0.97
+
+
+def _load_labels() -> list[dict[str, Any]]:
+    with LABELS.open(encoding="utf-8") as f:
+        return [json.loads(line) for line in f if line.strip()]
+
+
+def _simple(pt: ProcessingTime) -> tuple[str, Any]:
+    return pt.kind.value, pt.amount
+
+
+def _expected_simple(e: dict[str, Any]) -> tuple[str, Any]:
+    return e["kind"], e.get("amount")
+
+
+def classify(text: str, expect: Any) -> str:
+    """'exact', 'refused' (RuleParseError where a time was expected) or 'wrong'."""
+    try:
+        got = parse_processing_time(text)
+    except RuleParseError:
+        return "exact" if expect == "error" else "refused"
+    if expect == "error":
+        return "wrong"
+    if "parts" in expect:
+        if not isinstance(got, CompositeProcessingTime):
+            return "wrong"
+        want = [_expected_simple(p[1]) for p in expect["parts"]]
+        return "exact" if [_simple(p) for _, p in got.parts] == want else "wrong"
+    if not isinstance(got, ProcessingTime) or _simple(got) != _expected_simple(expect):
+        return "wrong"
+    if "extension" in expect:
+        ext = got.extension
+        if ext is None or _simple(ext) != _expected_simple(expect["extension"]):
+            return "wrong"
+    if got.difficult_area_extra != expect.get("difficult_area_extra", 0):
+        return "wrong"
+    return "exact"
+
+
+# ------------------------------------------------------------------ (a) labelled accuracy
+
+
+def test_labelled_set_is_large_and_varied() -> None:
+    rows = _load_labels()
+    assert len(rows) >= 220
+    assert {r["source"] for r in rows} == {"text", "time"}
+    assert sum(r["expect"] == "error" for r in rows) >= 30
+    assert sum(isinstance(r["expect"], dict) and "parts" in r["expect"] for r in rows) >= 20
+
+
+def test_accuracy_on_labelled_set(capsys: pytest.CaptureFixture[str]) -> None:
+    rows = _load_labels()
+    results = [(r, classify(r["text"], r["expect"])) for r in rows]
+    exact = sum(c == "exact" for _, c in results)
+    wrong = [r for r, c in results if c == "wrong"]
+    refused = [r for r, c in results if c == "refused"]
+    accuracy = exact / len(rows)
+    with capsys.disabled():
+        print(
+            f"\nparser accuracy: {exact}/{len(rows)} = {accuracy:.1%} exact, "
+            f"{len(wrong)} wrong parses, {len(refused)} refusals"
+        )
+    assert not wrong, f"wrong parses (worse than refusals): {[r['text'][:80] for r in wrong]}"
+    assert accuracy >= MIN_ACCURACY, [r["text"][:80] for r in refused]
+
+
+# ------------------------------------------------------------ (b) worked examples
+
+
+def wd(n: float) -> ProcessingTime:
+    return ProcessingTime.working_days(n)
+
+
+def cd(n: int) -> ProcessingTime:
+    return ProcessingTime.calendar_days(n)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # structured `time` values
+        ("5 Ngày làm việc", wd(5)),
+        ("30 Ngày", cd(30)),
+        ("8 Giờ", ProcessingTime.working_hours(8)),  # plain giờ is read as working hours
+        # normalisation: NFD, NBSP, exotic spaces, case, curly quotes, dashes
+        ("15\u00a0ngày\u2009làm việc", wd(15)),
+        ("15 nga\u0300y la\u0300m vie\u0323\u0302c", wd(15)),  # decomposed (NFD) accents
+        ("THỜI HẠN GIẢI QUYẾT: 10 NGÀY LÀM VIỆC", wd(10)),
+        ("“Thời hạn” – 07   ngày\n\nlàm việc", wd(7)),
+        # leading zeros and written-out numbers
+        ("05 (năm) ngày làm việc", wd(5)),
+        ("07 (bảy) ngày", cd(7)),
+        ("mười lăm ngày", cd(15)),
+        ("ba mươi ngày kể từ ngày nhận đủ hồ sơ", cd(30)),
+        ("32 (ba mươi hai) ngày", cd(32)),
+        # working days vs calendar days (Civil Code: plain ngày is a calendar day)
+        ("30 ngày kể từ ngày nhận được hồ sơ hợp lệ", cd(30)),
+        # hours and minutes
+        ("04 giờ làm việc", ProcessingTime.working_hours(4)),
+        ("Trong thời gian 24 giờ kể từ khi nhận hồ sơ", ProcessingTime.working_hours(24)),
+        ("30 phút", ProcessingTime.working_hours(0.5)),
+        ("1 giờ 30 phút", ProcessingTime.working_hours(1.5)),
+        ("1,5 ngày làm việc", wd(1.5)),
+        # months
+        ("03 tháng kể từ ngày nhận đủ hồ sơ", ProcessingTime.months(3)),
+        # same day and the 15:00 cut-off
+        ("Trong ngày", ProcessingTime.same_day()),
+        ("Trong ngày làm việc", ProcessingTime.same_day()),
+        (
+            "Trong ngày; trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả trong ngày làm việc "
+            "tiếp theo",
+            ProcessingTime.same_day(),
+        ),
+        (
+            "trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo",
+            ProcessingTime.same_day(),
+        ),
+        # immediate
+        ("Trả ngay", ProcessingTime.immediate()),
+        ("Giải quyết ngay", ProcessingTime.immediate()),
+        ("ngay sau khi nhận đủ hồ sơ hợp lệ", ProcessingTime.immediate()),
+        # ranges: the upper bound is the legal limit
+        ("từ 01 đến 03 ngày", cd(3)),
+        ("từ 01 ngày đến 03 ngày làm việc", wd(3)),
+        # ceilings
+        ("Không quá 15 ngày kể từ ngày nhận đủ hồ sơ", cd(15)),
+        ("Tối đa là 30 ngày", cd(30)),
+        # distractors
+        ("Theo Luật số 59/2020/QH14 ngày 30/11/2024: 05 ngày làm việc", wd(5)),
+        ("(1) nộp 02 bộ hồ sơ, 03 cây trồng mẫu theo Điều 5; thời hạn 10 ngày", cd(10)),
+        ("ngày 01 tháng 7 năm 2025 ... trong thời hạn 20 ngày", cd(20)),
+        ("từ 7 giờ 30 đến 11 giờ 30; thời hạn 02 ngày làm việc", wd(2)),
+        ("người dưới 06 tuổi, xã cách 50 km: 07 ngày làm việc", wd(7)),
+        # typos and glued words
+        ("07ngày làm việc", wd(7)),
+        ("Thời hạngiải quyết: 05 ngày làm viêc kẻ từ ngày nhận", wd(5)),
+        ("05 ngày làm vệc", wd(5)),
+        ("05 ngàylàm việc", wd(5)),
+        # a total followed by its breakdown
+        ("Trong thời hạn 50 ngày, trong đó:\n- Thẩm định: 30 ngày;\n- Ý kiến: 15 ngày", cd(50)),
+    ],
+)
+def test_examples(text: str, expected: ProcessingTime) -> None:
+    assert parse_processing_time(text) == expected
+
+
+def test_extension_note_and_difficult_area() -> None:
+    got = parse_processing_time(
+        "Không quá 15 ngày, không kể thời gian thẩm định giá; trường hợp phức tạp được "
+        "gia hạn không quá 15 ngày. Đối với các xã miền núi, hải đảo, vùng có điều kiện "
+        "kinh tế - xã hội khó khăn thì thời gian được tăng thêm 10 ngày."
+    )
+    assert isinstance(got, ProcessingTime)
+    assert (got.kind, got.amount) == (K.CALENDAR_DAYS, 15)
+    assert got.extension == cd(15)
+    assert got.difficult_area_extra == 10
+    assert got.note is not None
+    assert "không kể thời gian thẩm định giá" in got.note
+
+
+def test_extension_with_kéo_dài() -> None:
+    got = parse_processing_time(
+        "30 ngày; trường hợp phải bổ sung hồ sơ, thời gian giải quyết có thể kéo dài thêm "
+        "tối đa 25 ngày"
+    )
+    assert isinstance(got, ProcessingTime)
+    assert got.amount == 30
+    assert got.extension == cd(25)
+
+
+def test_excluded_time_note() -> None:
+    got = parse_processing_time("07 ngày làm việc, không tính thời gian khắc phục của tổ chức")
+    assert isinstance(got, ProcessingTime)
+    assert got.amount == 7
+    assert got.note == "không tính thời gian khắc phục của tổ chức"
+
+
+@pytest.mark.parametrize(
+    ("text", "parts"),
+    [
+        (
+            "UBND cấp xã: 05 ngày làm việc; UBND cấp tỉnh: 10 ngày làm việc",
+            [("UBND cấp xã", wd(5)), ("UBND cấp tỉnh", wd(10))],
+        ),
+        (
+            "Trường hợp A: 05 ngày; Trường hợp B: 10 ngày",
+            [("Trường hợp A", cd(5)), ("Trường hợp B", cd(10))],
+        ),
+        (
+            "07 ngày làm việc (đối với trường hợp cấp mới), 02 ngày làm việc (đối với trường "
+            "hợp cấp lại)",
+            [("trường hợp cấp mới", wd(7)), ("trường hợp cấp lại", wd(2))],
+        ),
+        (
+            "+ Bước 5: 15 ngày kể từ ngày nhận hồ sơ.\n+ Bước 10: 15 ngày kể từ ngày nhận báo cáo.",
+            [("Bước 5", cd(15)), ("Bước 10", cd(15))],
+        ),
+    ],
+)
+def test_composites(text: str, parts: list[tuple[str, ProcessingTime]]) -> None:
+    got = parse_processing_time(text)
+    assert isinstance(got, CompositeProcessingTime)
+    assert list(got.parts) == parts
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "   ",
+        "Không quy định",
+        "Không có thông tin",
+        "Trước ngày 30/11",
+        "trước ngày 31 tháng 12 hàng năm",
+        "Do Chủ tịch UBND cấp tỉnh quy định",
+        "Theo quy định của pháp luật về đầu tư công",
+        "120 ",
+        "1100,000 ",
+        "0",
+        "VNĐ(20.000 đồng)",
+        "Luật số 59/2020/QH14 ngày 30/11/2024",
+        "(1) (2) (9) Điều 5",
+        "Kể từ khi nhận đủ hồ sơ",  # truncated: the amount is missing
+        "gia hạn không quá 15 ngày",  # only an extension clause
+        "kéo dài thêm không quá 05 ngày làm việc",
+        "02 ngày làm việc và 45 ngày",  # two periods: add them? not for the parser to guess
+        "Trước ngày kiểm tra ít nhất 02 ngày làm việc",  # a minimum notice, not a limit
+        "2 tuần",  # weeks: not found in the corpus, refused rather than guessed
+        "0 ngày",
+        "1,5 ngày",  # fractional calendar days cannot be represented
+        "05 (bảy) ngày",  # digits and words disagree
+        "05 ngày làm vẫn",  # garbled unit
+    ],
+)
+def test_refusals(text: str) -> None:
+    with pytest.raises(RuleParseError) as info:
+        parse_processing_time(text)
+    assert info.value.text == text
+    assert info.value.reason
+
+
+def test_type_error() -> None:
+    with pytest.raises(TypeError):
+        parse_processing_time(15)  # type: ignore[arg-type]
+
+
+# ------------------------------------------------------- (c) robustness over the corpus
+
+
+def _corpus_values() -> tuple[list[str], list[str]]:
+    if not CORPUS.exists():
+        pytest.skip(f"corpus not found at {CORPUS}")
+    times, texts = [], []
+    with CORPUS.open(encoding="utf-8") as f:
+        for line in f:
+            for ch in json.loads(line)["channels"]:
+                times.append(ch["time"])
+                texts.append(ch["text"])
+    return times, texts
+
+
+def test_every_corpus_value_parses_or_refuses(capsys: pytest.CaptureFixture[str]) -> None:
+    times, texts = _corpus_values()
+    counts = {}
+    for name, values in (("time", times), ("text", texts)):
+        parsed = refused = 0
+        for value in values:
+            try:
+                parse_processing_time(value)
+            except RuleParseError:
+                refused += 1
+            else:
+                parsed += 1
+        counts[name] = (parsed, refused)
+    with capsys.disabled():
+        print(f"\ncorpus parsed/refused: time {counts['time']}, text {counts['text']}")
+    # every structured value with a unit ("5 Ngày làm việc") parses; the rest are refused
+    with_unit = sum(v.split(" ", 1)[-1] in ("Ngày làm việc", "Ngày", "Giờ") for v in times)
+    assert counts["time"][0] == with_unit
+
+
+# ---------------------------------------------------------------- (d) fuzz and linear time
+
+_VOCAB = [
+    "ngày", "làm", "việc", "giờ", "phút", "tháng", "tuần", "trong", "ngay", "không", "quá",
+    "gia", "hạn", "kéo", "dài", "tăng", "thêm", "trường", "hợp", "đối", "với", "trong đó",
+    "mười", "lăm", "ba", "mươi", "năm", "bảy", "(", ")", ":", ";", ".", ",", "-", "+", "\n",
+    "05", "1,5", "15", "30/11/2024", "59/2020/QH14", "sau", "15 giờ", "tiếp", "theo", "đến",
+    "từ", "ít nhất", "không tính thời gian", "miền núi", "Bước 5", "字", "Ω", "\u00a0", "\u0301",
+]  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.text(max_size=300))
+def test_fuzz_random_text(text: str) -> None:
+    try:
+        result = parse_processing_time(text)
+    except RuleParseError:
+        return
+    assert isinstance(result, (ProcessingTime, CompositeProcessingTime))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(_VOCAB), max_size=80).map(" ".join))
+def test_fuzz_vocabulary(text: str) -> None:
+    try:
+        result = parse_processing_time(text)
+    except RuleParseError:
+        return
+    assert isinstance(result, (ProcessingTime, CompositeProcessingTime))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ngày " * 10_000,
+        "9" * 100_000,
+        "(" * 50_000 + ")" * 50_000,
+        "05 ngày làm việc; " * 5_000,
+        "Trường hợp A: 05 ngày; " * 4_000,
+        "trong đó " * 10_000,
+        "15 (mười lăm) " * 7_000,
+        "1." * 50_000,
+        "không tính " * 10_000,
+        "Thời hạn giải quyết: " * 5_000,
+        "- " * 50_000,
+        "日本語 ngày Ελληνικά 05 " * 4_000,
+    ],
+)
+def test_hostile_input_is_fast(text: str) -> None:
+    start = time.perf_counter()
+    with contextlib.suppress(RuleParseError):
+        parse_processing_time(text)
+    elapsed = time.perf_counter() - start
+    # A generous bound that only a quadratic blow-up would break (not a benchmark).
+    assert elapsed < 2.0, f"{len(text)} chars took {elapsed:.2f}s"
+
+
+def test_100kb_realistic_text_is_fast() -> None:
+    _, texts = _corpus_values()
+    big = "\n".join(texts)
+    big = (big * (100_000 // len(big) + 1))[:100_000]
+    start = time.perf_counter()
+    with contextlib.suppress(RuleParseError):
+        parse_processing_time(big)
+    assert time.perf_counter() - start < 2.0
