@@ -20,6 +20,9 @@ from tthc_sla.errors import (
     TimezoneMixError,
     TthcSlaError,
 )
+from tthc_sla.evaluation import Evaluation, Outcome, StepResult, evaluate
+from tthc_sla.history import Channel, Dossier, Event, EventKind
+from tthc_sla.procedure import Procedure, Step
 from tthc_sla.rules import (
     CompositeProcessingTime,
     Deadline,
@@ -33,22 +36,32 @@ from tthc_sla.rules import (
 __all__ = [
     "CalendarDataError",
     "CalendarRangeError",
+    "Channel",
     "CompositeProcessingTime",
     "DayKind",
     "DayOverride",
     "Deadline",
     "DeadlinePolicy",
+    "Dossier",
+    "Evaluation",
+    "Event",
+    "EventKind",
     "HistoryError",
     "InputTypeError",
+    "Outcome",
     "PolicyError",
+    "Procedure",
     "ProcessingTime",
     "ProcessingTimeKind",
     "RuleParseError",
+    "Step",
+    "StepResult",
     "TimezoneMixError",
     "TthcSlaError",
     "WeeklySchedule",
     "WorkingCalendar",
     "deadline",
+    "evaluate",
     "parse_processing_time",
     "vietnam_calendar",
 ]

@@ -19,6 +19,7 @@ from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError
 __all__ = ["WorkingCalendar", "vietnam_calendar"]
 
 _BLOCK = 4096
+_MEMO_MAX = 100_000
 _US = timedelta(microseconds=1)
 _MIDNIGHT = time()
 _LANGS = ("vi", "en")
@@ -334,10 +335,36 @@ class WorkingCalendar:
         Raises:
             PolicyError: ``d`` is not a working day.
         """
-        intervals = self.working_intervals(d)
-        if not intervals:
+        return self._day_bounds(d)[1]
+
+    def open_of_day(self, d: date) -> datetime:
+        """The start of the first working interval of working day ``d`` (naive local time).
+
+        Raises:
+            PolicyError: ``d`` is not a working day.
+        """
+        return self._day_bounds(d)[0]
+
+    def _due_end_of_day(self, d: date, n: int) -> tuple[date, datetime]:
+        """(add_working_days(d, n), its close), memoised: batches share a few thousand pairs."""
+        key = (d, n)
+        memo = self._ix.memo
+        hit = memo.get(key)
+        if hit is None:
+            due = self.add_working_days(d, n)
+            hit = (due, self._day_bounds(due)[1])
+            if len(memo) >= _MEMO_MAX:
+                memo.clear()
+            memo[key] = hit
+        return hit
+
+    def _day_bounds(self, d: date) -> tuple[datetime, datetime]:
+        blk, _, i = self._locate(d)
+        if not blk.work[i]:
             raise PolicyError(d, "a working day (it has no working hours)")
-        return intervals[-1][1]
+        shape = self._ix.shapes[blk.shape[blk.rank[i] - 1]]
+        day = datetime(d.year, d.month, d.day)
+        return day + shape.open_td, day + shape.close_td
 
     def is_working_time(self, at: datetime) -> bool:
         """Whether ``at`` falls inside a working interval (start included, end excluded)."""

@@ -19,7 +19,7 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import date, datetime
 
 import attrs
 
@@ -58,7 +58,17 @@ class Block:
 class Index:
     """Lazily compiled blocks for one calendar. Safe to share between threads."""
 
-    __slots__ = ("base", "blocks", "last", "layers", "lock", "shapes", "statutory", "weekly")
+    __slots__ = (
+        "base",
+        "blocks",
+        "last",
+        "layers",
+        "lock",
+        "memo",
+        "shapes",
+        "statutory",
+        "weekly",
+    )
 
     def __init__(
         self,
@@ -76,6 +86,8 @@ class Index:
         self.layers = layers  # lowest precedence first
         self.blocks: list[Block | None] = [None] * ((self.last - self.base) // BLOCK + 1)
         self.lock = threading.Lock()
+        # (date, n) -> (n-th working day after date, its close): the common deadline, memoised.
+        self.memo: dict[tuple[date, int], tuple[date, datetime]] = {}
 
     def block(self, b: int) -> Block:
         blk = self.blocks[b]

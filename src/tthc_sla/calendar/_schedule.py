@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterable, Mapping
-from datetime import time
+from datetime import time, timedelta
 
 import attrs
 
@@ -65,6 +65,8 @@ class _DayShape:
     starts: tuple[int, ...]
     ends: tuple[int, ...]
     cum: tuple[int, ...]  # cum[j]: working time before interval j; cum[-1]: the day's total
+    open_td: timedelta  # the first opening, from midnight
+    close_td: timedelta  # the last close, from midnight
 
     @classmethod
     def of(cls, intervals: tuple[Interval, ...]) -> _DayShape:
@@ -73,7 +75,10 @@ class _DayShape:
         cum = [0]
         for s, e in zip(starts, ends, strict=True):
             cum.append(cum[-1] + e - s)
-        return cls(starts, ends, tuple(cum))
+        us = timedelta(microseconds=1)
+        first = starts[0] * us if starts else timedelta(0)
+        last = ends[-1] * us if ends else timedelta(0)
+        return cls(starts, ends, tuple(cum), first, last)
 
     @property
     def total(self) -> int:

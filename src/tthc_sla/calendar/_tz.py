@@ -36,9 +36,12 @@ def from_local(local: datetime, tz: tzinfo | None) -> datetime:
 
 def same_style(*values: datetime) -> None:
     """Raise TimezoneMixError if naive and aware datetimes are mixed."""
-    kinds = {is_aware(v) for v in values}
-    if len(kinds) > 1:
-        raise TimezoneMixError(*values)
+    first = values[0].tzinfo is None
+    for v in values:
+        if (v.tzinfo is None) != first:
+            if {is_aware(v) for v in values} == {True, False}:
+                raise TimezoneMixError(*values)
+            return
 
 
 def check_date(d: object, name: str = "date") -> date:

@@ -18,9 +18,12 @@ from tthc_sla.rules._processing_time import (
     ProcessingTimeKind,
 )
 
-__all__ = ["Deadline", "deadline", "resolve_rule"]
+__all__ = ["Deadline", "compute_due", "deadline", "effective_rule", "resolve_rule"]
 
 _K = ProcessingTimeKind
+# Enum member access is slow on Python 3.11; the hot path compares with these globals.
+_WORKING_DAYS, _WORKING_HOURS, _MONTHS = _K.WORKING_DAYS, _K.WORKING_HOURS, _K.MONTHS
+_SAME_DAY_KINDS = frozenset({_K.SAME_DAY, _K.IMMEDIATE})
 _DAY = timedelta(days=1)
 _DEFAULT_POLICY = DeadlinePolicy()
 
@@ -124,71 +127,81 @@ def deadline(
     if not isinstance(calendar, WorkingCalendar):
         raise InputTypeError("calendar", calendar, "a WorkingCalendar (see vietnam_calendar())")
     local, tz = to_local(received_at, "received_at")
-    if policy.difficult_area and pt.difficult_area_extra and pt.amount is not None:
-        pt = attrs.evolve(pt, amount=pt.amount + pt.difficult_area_extra, difficult_area_extra=0)
-    cal = calendar
-    d0 = local.date()
-    kind = pt.kind
-
-    if kind in (_K.SAME_DAY, _K.IMMEDIATE):
-        same = cal.is_working_day(d0) and local.time() <= policy.same_day_cutoff
-        due_date = d0 if same else cal.add_working_days(d0, 1)
-        clock = local if same else _first_moment(cal, due_date)
-        due_at = cal.close_of_day(due_date)
-        skipped = cal.days_off_between(d0, due_date)
-    elif kind is _K.WORKING_HOURS:
-        assert pt.amount is not None
-        clock = cal.next_working_moment(local)
-        due_at = cal.add_working_time(clock, timedelta(hours=pt.amount))
-        due_date = due_at.date()
-        skipped = cal.days_off_between(d0, due_date)
-    elif kind is _K.WORKING_DAYS:
-        assert pt.amount is not None
-        due_date, due_at, clock = _working_days(cal, local, pt.amount, policy)
-        skipped = cal.days_off_between(d0, due_date)
-    else:
-        assert pt.amount is not None
-        counts = policy.receipt_day_counts and _within_hours(cal, local)
-        if kind is _K.MONTHS:
-            last_day = d0 + relativedelta(months=int(pt.amount))
-        else:
-            last_day = d0 + int(pt.amount) * _DAY - (_DAY if counts else timedelta(0))
-        due_date = cal.add_working_days(last_day, 0)
-        clock = local if counts else datetime.combine(d0 + _DAY, time())
-        if policy.due_time == "same_time":
-            clock = local
-            due_at = _at_same_time(cal, due_date, local.time())
-        else:
-            due_at = cal.close_of_day(due_date)
-        # Only the days off that pushed the end past the last day explain anything here.
-        skipped = cal.days_off_between(last_day - _DAY, due_date - _DAY)
-
+    pt = effective_rule(pt, policy.difficult_area)
+    due_date, due_at, clock, (skip_a, skip_b) = compute_due(local, pt, calendar, policy)
     return Deadline(
         due_at=from_local(due_at, tz),
         due_date=due_date,
         clock_start=from_local(clock, tz),
-        provisional=cal.is_provisional(due_date),
-        skipped=skipped,
+        provisional=calendar.is_provisional(due_date),
+        skipped=calendar.days_off_between(skip_a, skip_b),
         rule=pt,
         policy=policy,
     )
 
 
+def effective_rule(pt: ProcessingTime, difficult_area: bool) -> ProcessingTime:
+    """The rule with its difficult-area extra added when it applies."""
+    if difficult_area and pt.difficult_area_extra and pt.amount is not None:
+        return attrs.evolve(pt, amount=pt.amount + pt.difficult_area_extra, difficult_area_extra=0)
+    return pt
+
+
+def compute_due(
+    local: datetime,
+    pt: ProcessingTime,
+    cal: WorkingCalendar,
+    policy: DeadlinePolicy,
+    *,
+    clock: bool = True,
+) -> tuple[date, datetime, datetime, tuple[date, date]]:
+    """(due date, due moment, clock start, (a, b)) in local time: the period stepped over the
+    named days off in (a, b]. With ``clock=False`` the clock start may be left as ``local``."""
+    d0 = local.date()
+    kind = pt.kind
+    if kind in _SAME_DAY_KINDS:
+        same = cal.is_working_day(d0) and local.time() <= policy.same_day_cutoff
+        due_date = d0 if same else cal.add_working_days(d0, 1)
+        start = local if same else _first_moment(cal, due_date)
+        return due_date, cal.close_of_day(due_date), start, (d0, due_date)
+    assert pt.amount is not None
+    if kind is _WORKING_HOURS:
+        start = cal.next_working_moment(local)
+        due_at = cal.add_working_time(start, timedelta(hours=pt.amount))
+        return due_at.date(), due_at, start, (d0, due_at.date())
+    if kind is _WORKING_DAYS:
+        due_date, due_at, start = _working_days(cal, local, pt.amount, policy, clock)
+        return due_date, due_at, start, (d0, due_date)
+    counts = policy.receipt_day_counts and _within_hours(cal, local)
+    if kind is _MONTHS:
+        last_day = d0 + relativedelta(months=int(pt.amount))
+    else:
+        last_day = d0 + int(pt.amount) * _DAY - (_DAY if counts else timedelta(0))
+    due_date = cal.add_working_days(last_day, 0)
+    start = local if counts else datetime.combine(d0 + _DAY, time())
+    if policy.due_time == "same_time":
+        start = local
+        due_at = _at_same_time(cal, due_date, local.time())
+    else:
+        due_at = cal.close_of_day(due_date)
+    # Only the days off that pushed the end past the last day explain anything here.
+    return due_date, due_at, start, (last_day - _DAY, due_date - _DAY)
+
+
 def _first_moment(cal: WorkingCalendar, d: date) -> datetime:
-    return cal.working_intervals(d)[0][0]
+    return cal.open_of_day(d)
 
 
 def _within_hours(cal: WorkingCalendar, local: datetime) -> bool:
     """A working day, between its first opening and its close."""
-    intervals = cal.working_intervals(local.date())
-    return bool(intervals) and intervals[0][0] <= local < intervals[-1][1]
+    d = local.date()
+    return cal.is_working_day(d) and cal.open_of_day(d) <= local < cal.close_of_day(d)
 
 
 def _at_same_time(cal: WorkingCalendar, d: date, t: time) -> datetime:
     """``t`` on working day ``d``, clamped into the day's working hours."""
-    intervals = cal.working_intervals(d)
     moment = datetime.combine(d, t)
-    return min(max(moment, intervals[0][0]), intervals[-1][1])
+    return min(max(moment, cal.open_of_day(d)), cal.close_of_day(d))
 
 
 def _day_length(cal: WorkingCalendar) -> timedelta:
@@ -201,7 +214,7 @@ def _day_length(cal: WorkingCalendar) -> timedelta:
 
 
 def _working_days(
-    cal: WorkingCalendar, local: datetime, amount: float, policy: DeadlinePolicy
+    cal: WorkingCalendar, local: datetime, amount: float, policy: DeadlinePolicy, want_clock: bool
 ) -> tuple[date, datetime, datetime]:
     """(due date, due moment, clock start) for a number of working days."""
     d0 = local.date()
@@ -222,5 +235,8 @@ def _working_days(
     if policy.receipt_day_counts and _within_hours(cal, local):
         due_date = cal.add_working_days(d0, whole - 1)
         return due_date, cal.close_of_day(due_date), local
-    due_date = cal.add_working_days(d0, whole)
-    return due_date, cal.close_of_day(due_date), _first_moment(cal, cal.add_working_days(d0, 1))
+    due_date, close = cal._due_end_of_day(d0, whole)
+    if not want_clock:
+        return due_date, close, local
+    day_one = due_date if whole == 1 else cal.add_working_days(d0, 1)
+    return due_date, close, _first_moment(cal, day_one)

@@ -26,6 +26,8 @@ __all__ = ["CompositeProcessingTime", "ProcessingTime", "ProcessingTimeKind"]
 class ProcessingTimeKind(enum.Enum):
     """The unit a processing time is counted in."""
 
+    __hash__ = object.__hash__  # identity hashing: members are singletons, and it is faster
+
     WORKING_DAYS = "working_days"
     """ngày làm việc — days the agency works (weekly rest days and days off skipped)."""
 
