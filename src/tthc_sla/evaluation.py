@@ -20,7 +20,8 @@ __all__ = ["Evaluation", "Outcome", "StepResult", "evaluate"]
 
 _K = EventKind
 # Enum member access is slow on Python 3.11 (a descriptor call); the hot loop uses these globals.
-_RECEIVED, _STEP_STARTED, _STEP_FINISHED = _K.RECEIVED, _K.STEP_STARTED, _K.STEP_FINISHED
+_SUBMITTED, _RECEIVED = _K.SUBMITTED, _K.RECEIVED
+_STEP_STARTED, _STEP_FINISHED = _K.STEP_STARTED, _K.STEP_FINISHED
 _SUPP_REQ, _SUPP_REC, _PAUSED, _RESUMED = (
     _K.SUPPLEMENT_REQUESTED,
     _K.SUPPLEMENT_RECEIVED,
@@ -298,6 +299,8 @@ def evaluate(
             run.timeline.append((local, "returned", None, None))
             if policy.finish == "returned":
                 finish, finish_kind = local, kind
+        elif kind is _SUBMITTED:
+            run.timeline.append((local, "submitted", None, None))
         else:  # WITHDRAWN, CANCELLED
             ended = True
             run.timeline.append((local, kind.value, None, None))
