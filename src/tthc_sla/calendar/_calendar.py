@@ -22,6 +22,7 @@ _BLOCK = 4096
 _MEMO_MAX = 100_000
 _US = timedelta(microseconds=1)
 _MIDNIGHT = time()
+_DAY_ONE = datetime(1, 1, 1)  # + timedelta(days=ordinal - 1) is that day
 _LANGS = ("vi", "en")
 # The `holidays` package lists government day-off swaps under these labels; the calendar takes
 # swaps from its own notices file instead (which has the make-up Saturdays too).
@@ -424,7 +425,7 @@ class WorkingCalendar:
         local, tz = to_local(at)
         if not isinstance(amount, timedelta):
             raise InputTypeError("amount", amount, "a datetime.timedelta")
-        x = amount // _US
+        x = (amount.days * 86_400 + amount.seconds) * 1_000_000 + amount.microseconds
         b, p = self._pos(local)
         ix = self._ix
         n_blocks = len(ix.blocks)
@@ -454,8 +455,8 @@ class WorkingCalendar:
                 blk = ix.block(b)
             k = bisect_right(blk.cum, target) - 1
             t = ix.shapes[blk.shape[k]].latest(target - blk.cum[k])
-        result = datetime.combine(date.fromordinal(blk.wd[k]), _MIDNIGHT) + t * _US
-        return from_local(result, tz)
+        result = _DAY_ONE + timedelta(days=blk.wd[k] - 1, microseconds=t)
+        return result if tz is None else from_local(result, tz)
 
     def next_working_moment(self, at: datetime) -> datetime:
         """``at`` if it is working time, else the start of the next working interval.

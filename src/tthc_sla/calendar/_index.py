@@ -45,14 +45,12 @@ class Block:
     cum: array[int]
     off_named: list[tuple[int, str, str]]
     work_named: list[tuple[int, str, str]]
+    total: int = 0  # working days in the block
+    total_us: int = 0  # working microseconds in the block
 
-    @property
-    def total(self) -> int:
-        return len(self.wd)
-
-    @property
-    def total_us(self) -> int:
-        return self.cum[-1]
+    def __attrs_post_init__(self) -> None:
+        self.total = len(self.wd)
+        self.total_us = self.cum[-1]
 
 
 class Index:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping
 from datetime import time, timedelta
 
@@ -86,26 +87,21 @@ class _DayShape:
 
     def elapsed(self, t: int) -> int:
         """Working microseconds in [00:00, t)."""
-        acc = 0
-        for s, e in zip(self.starts, self.ends, strict=True):
-            if t <= s:
-                break
-            acc += (e if t > e else t) - s
-        return acc
+        j = bisect_left(self.starts, t) - 1  # the last interval that started before t
+        if j < 0:
+            return 0
+        end = self.ends[j]
+        return self.cum[j] + (end if t > end else t) - self.starts[j]
 
     def earliest(self, offset: int) -> int:
         """The earliest time of day at which ``offset`` (> 0) working microseconds have elapsed."""
-        for j, start in enumerate(self.starts):
-            if self.cum[j + 1] >= offset:
-                return start + offset - self.cum[j]
-        return self.ends[-1]
+        j = bisect_left(self.cum, offset, 1) - 1
+        return self.starts[j] + offset - self.cum[j]
 
     def latest(self, offset: int) -> int:
         """The latest time of day at which exactly ``offset`` (< total) working us have elapsed."""
-        for j in range(len(self.starts) - 1, -1, -1):
-            if self.cum[j] <= offset:
-                return self.starts[j] + offset - self.cum[j]
-        return self.starts[0]
+        j = min(bisect_right(self.cum, offset) - 1, len(self.starts) - 1)
+        return self.starts[j] + offset - self.cum[j]
 
 
 @attrs.frozen

@@ -1,0 +1,140 @@
+"""Dossiers per second through ``evaluate`` on the scalar path, single core.
+
+Realistic histories of 6 to 10 events: submission, receipt, two or three steps handled by
+different units, some pauses (financial obligations), some supplement requests, a resolution
+and the hand-over; procedures with working-day, same-day and working-hour rules. The figure is
+the best of several runs over the same seeded set; it never asserts on time.
+
+Run: ``python benchmarks/bench_evaluate.py [--n 20000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import time
+from collections import Counter
+from datetime import date, datetime, timedelta
+
+from tthc_sla import (
+    Dossier,
+    Event,
+    EventKind,
+    Procedure,
+    Step,
+    evaluate,
+    vietnam_calendar,
+)
+
+K = EventKind
+CAL = vietnam_calendar()
+
+CATALOG = (
+    Procedure(
+        "1.001",
+        "Cấp giấy phép xây dựng",
+        "15wd",
+        steps=(
+            Step("Tiếp nhận", "Bộ phận Một cửa", "1wd"),
+            Step("Thẩm định", "Phòng Quản lý đô thị", "10wd"),
+            Step("Ký duyệt", "Lãnh đạo UBND", "2wd"),
+        ),
+    ),
+    Procedure(
+        "1.002",
+        "Đăng ký biến động đất đai",
+        "10wd",
+        steps=(
+            Step("Thẩm định", "Văn phòng Đăng ký đất đai", "7wd"),
+            Step("Ký duyệt", "Sở Nông nghiệp và Môi trường", "2wd"),
+        ),
+        supplement="pause",
+        extra_days_difficult_area=10,
+    ),
+    Procedure(
+        "1.003",
+        "Cấp phiếu lý lịch tư pháp",
+        "5wd",
+        steps=(Step("Xác minh", "Phòng Hồ sơ", "3wd"), Step("Ký", "Lãnh đạo Sở", "1wd")),
+    ),
+    Procedure(
+        "1.004",
+        "Chứng thực bản sao",
+        "same-day",
+        steps=(Step("Chứng thực", "UBND xã", "same-day"),),
+    ),
+    Procedure(
+        "1.005",
+        "Cấp đổi giấy phép lái xe",
+        "8h",
+        steps=(Step("Xử lý", "Phòng Quản lý phương tiện", "6h"),),
+    ),
+)
+
+
+def _moment(rng: random.Random, day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, rng.randint(7, 17), rng.choice((0, 15, 30, 45)))
+
+
+def make_dossiers(n: int, seed: int = 20261123) -> list[Dossier]:
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        proc = rng.choice(CATALOG)
+        received = CAL.add_working_days(date(2025, 1, 2) + timedelta(days=rng.randint(0, 600)), 0)
+        t = _moment(rng, received)
+        events = [Event(t - timedelta(hours=rng.randint(1, 40)), K.SUBMITTED), Event(t, K.RECEIVED)]
+        day = received
+        for step in proc.steps:
+            events.append(Event(t, K.STEP_STARTED, step=step.name))
+            span = rng.choice((0, 1, 1, 2, 3, 5))
+            if rng.random() < 0.15 and proc.rule.kind.value == "working_days":
+                pause = CAL.add_working_days(day, 1)
+                resume = CAL.add_working_days(pause, rng.randint(1, 4))
+                events.append(Event(_moment(rng, pause).replace(hour=8), K.PAUSED))
+                events.append(Event(_moment(rng, resume).replace(hour=9), K.RESUMED))
+                day = resume
+            day = CAL.add_working_days(day, span)
+            t = max(_moment(rng, day), events[-1].at + timedelta(minutes=5))
+            events.append(Event(t, K.STEP_FINISHED, step=step.name))
+        t += timedelta(minutes=30)
+        events.append(Event(t, K.RESOLVED))
+        events.append(Event(t + timedelta(days=rng.randint(0, 3), hours=1), K.RETURNED))
+        out.append(Dossier(f"HS-{i:06d}", proc, events, channel=rng.choice(("online", "direct"))))
+    return out
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=20_000)
+    parser.add_argument("--repeat", type=int, default=5)
+    args = parser.parse_args()
+    dossiers = make_dossiers(args.n)
+    as_of = datetime(2027, 1, 1)
+    sizes = Counter(len(d.events) for d in dossiers)
+    evaluations = [evaluate(d, CAL, as_of=as_of) for d in dossiers]  # warm the calendar
+    outcomes = Counter(e.outcome.value for e in evaluations)
+    best = float("inf")
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        for d in dossiers:
+            evaluate(d, CAL, as_of=as_of)
+        best = min(best, time.perf_counter() - start)
+    best_now = float("inf")
+    for _ in range(args.repeat):
+        start = time.perf_counter()
+        for d in dossiers:
+            evaluate(d, CAL)
+        best_now = min(best_now, time.perf_counter() - start)
+    mean_events = sum(k * v for k, v in sizes.items()) / len(dossiers)
+    shape = dict(sorted(sizes.items()))
+    print(f"{args.n} dossiers, {mean_events:.1f} events on average (sizes {shape})")
+    print(f"outcomes: {dict(outcomes)}")
+    for label, seconds in (("evaluate(as_of=...)", best), ("evaluate() (now)", best_now)):
+        per = seconds / args.n * 1e6
+        print(f"{label:<20} {per:7.2f} µs/dossier = {args.n / seconds:9,.0f} dossiers/s")
+    print("target: >= 50,000 dossiers/s on the scalar path")
+
+
+if __name__ == "__main__":
+    main()
