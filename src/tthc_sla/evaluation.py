@@ -96,6 +96,7 @@ class Evaluation:
         received_at: the receipt of the complete dossier (the last restart's, if any).
         due_at, due_date: the legal deadline, after restarts and excluded time.
         completed_at: the finishing moment (RESOLVED/REJECTED, or RETURNED per the policy).
+        ended_at: the moment it was withdrawn or cancelled.
         finish_kind: the event that finished it.
         late_working_days: for a late or overdue dossier, working days past the due date.
         late_time: working time past the due moment.
@@ -116,6 +117,7 @@ class Evaluation:
     due_at: datetime | None
     due_date: date | None
     completed_at: datetime | None
+    ended_at: datetime | None
     finish_kind: EventKind | None
     late_working_days: int
     late_time: timedelta
@@ -249,7 +251,7 @@ def evaluate(
     resolved: tuple[datetime, EventKind] | None = None
     resched: datetime | None = None
     results: list[StepResult] = []
-    ended = False
+    ended: datetime | None = None
 
     for i, e in enumerate(dossier.events):
         if (e.at.tzinfo is not None) != aware:
@@ -302,7 +304,7 @@ def evaluate(
         elif kind is _SUBMITTED:
             run.timeline.append((local, "submitted", None, None))
         else:  # WITHDRAWN, CANCELLED
-            ended = True
+            ended = local
             run.timeline.append((local, kind.value, None, None))
         if broken:
             _problem(dossier, i, broken, strict, warnings)
@@ -340,8 +342,8 @@ def _fail(
     if strict:
         raise error
     return Evaluation(
-        dossier, _O_NOT_RECEIVED, as_of, None, None, None, None, None, 0, _ZERO, 0, _ZERO,
-        None, False, (), (), False, (), (str(error),),
+        dossier, _O_NOT_RECEIVED, as_of, None, None, None, None, None, None, 0, _ZERO, 0,
+        _ZERO, None, False, (), (), False, (), (str(error),),
     )  # fmt: skip
 
 
@@ -494,7 +496,7 @@ def _judge(
     finish: datetime | None,
     finish_kind: EventKind | None,
     resched: datetime | None,
-    ended: bool,
+    ended: datetime | None,
     as_of: datetime,
     tz: tzinfo | None,
     warnings: list[str],
@@ -504,7 +506,7 @@ def _judge(
         return t if t is None or tz is None else from_local(t, tz)
 
     as_of_out = as_of if tz is None else from_local(as_of, tz)
-    if run.pause_at is not None and run.due_at is not None and not ended and finish is None:
+    if run.pause_at is not None and run.due_at is not None and ended is None and finish is None:
         # Paused, or waiting for the applicant, at as_of: the clock is stopped until then.
         if state is _S_SUPPLEMENT and dossier.procedure.supplement == "restart":
             run.timeline.append((as_of, "still waiting for the applicant's supplement", None, None))
@@ -528,7 +530,7 @@ def _judge(
         )
     late_days, late_time = 0, _ZERO
     met = False
-    if ended:
+    if ended is not None:
         outcome = _O_EXCLUDED
     elif run.due_date is None or run.due_at is None:
         outcome = _O_NOT_RECEIVED
@@ -558,6 +560,7 @@ def _judge(
         due_at=out(run.due_at),
         due_date=run.due_date,
         completed_at=out(finish),
+        ended_at=out(ended),
         finish_kind=finish_kind,
         late_working_days=late_days,
         late_time=late_time,
