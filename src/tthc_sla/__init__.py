@@ -22,6 +22,14 @@ from tthc_sla.errors import (
 )
 from tthc_sla.evaluation import Evaluation, Outcome, StepResult, evaluate
 from tthc_sla.history import Channel, Dossier, Event, EventKind
+from tthc_sla.metrics import (
+    Summary,
+    due_soon,
+    late_by_unit,
+    late_dossiers,
+    report_table,
+    summarize,
+)
 from tthc_sla.procedure import Procedure, Step
 from tthc_sla.rules import (
     CompositeProcessingTime,
@@ -56,12 +64,18 @@ __all__ = [
     "RuleParseError",
     "Step",
     "StepResult",
+    "Summary",
     "TimezoneMixError",
     "TthcSlaError",
     "WeeklySchedule",
     "WorkingCalendar",
     "deadline",
+    "due_soon",
     "evaluate",
+    "late_by_unit",
+    "late_dossiers",
     "parse_processing_time",
+    "report_table",
+    "summarize",
     "vietnam_calendar",
 ]

@@ -100,12 +100,16 @@ class Evaluation:
         finish_kind: the event that finished it.
         late_working_days: for a late or overdue dossier, working days past the due date.
         late_time: working time past the due moment.
+        processing_working_days: for a finished dossier, the working days from receipt (the
+            last restart's) to the finish: ``working_days_between(received date, finish date)``.
         excluded_working_days, excluded_time: the paused time added to the deadline.
         rescheduled_due: the new appointment of an apology, if any.
         met_rescheduled: finished late but by the new appointment.
         steps: per-step results.
         late_units: for a late or overdue dossier, the units whose steps overran.
         provisional: the deadline uses days past the calendar's confirmed horizon.
+        by_moment: lateness is judged by the due moment (``due_time="same_time"``, hour rules),
+            not by the due date.
         timeline: readable lines explaining how the deadline came to be.
         warnings: the history's problems, when evaluated with ``strict=False``.
     """
@@ -121,6 +125,7 @@ class Evaluation:
     finish_kind: EventKind | None
     late_working_days: int
     late_time: timedelta
+    processing_working_days: int | None
     excluded_working_days: int
     excluded_time: timedelta
     rescheduled_due: datetime | None
@@ -128,6 +133,7 @@ class Evaluation:
     steps: tuple[StepResult, ...]
     late_units: tuple[str, ...]
     provisional: bool
+    by_moment: bool
     trace: tuple[tuple[datetime, str, datetime | None, ProcessingTime | None], ...] = attrs.field(
         repr=False
     )
@@ -342,8 +348,8 @@ def _fail(
     if strict:
         raise error
     return Evaluation(
-        dossier, _O_NOT_RECEIVED, as_of, None, None, None, None, None, None, 0, _ZERO, 0,
-        _ZERO, None, False, (), (), False, (), (str(error),),
+        dossier, _O_NOT_RECEIVED, as_of, None, None, None, None, None, None, 0, _ZERO, None,
+        0, _ZERO, None, False, (), (), False, False, (), (str(error),),
     )  # fmt: skip
 
 
@@ -529,6 +535,7 @@ def _judge(
             )
         )
     late_days, late_time = 0, _ZERO
+    taken: int | None = None
     met = False
     if ended is not None:
         outcome = _O_EXCLUDED
@@ -536,6 +543,8 @@ def _judge(
         outcome = _O_NOT_RECEIVED
     elif finish is not None:
         outcome = _finished_outcome(finish, run.due_date, run.due_at, run.exact)
+        if run.received is not None:
+            taken = cal.working_days_between(run.received.date(), finish.date())
         if outcome is _O_LATE:
             late_days = max(0, cal.working_days_between(run.due_date, finish.date()))
             late_time = max(_ZERO, cal.working_time_between(run.due_at, finish))
@@ -564,6 +573,7 @@ def _judge(
         finish_kind=finish_kind,
         late_working_days=late_days,
         late_time=late_time,
+        processing_working_days=taken,
         excluded_working_days=run.excl_days,
         excluded_time=run.excl_time,
         rescheduled_due=out(resched),
@@ -573,6 +583,7 @@ def _judge(
         provisional=run.due_date is not None
         and cal.confirmed_until is not None
         and run.due_date > cal.confirmed_until,
+        by_moment=run.exact,
         trace=tuple(run.timeline),
         warnings=tuple(warnings),
     )

@@ -1,0 +1,465 @@
+"""Summaries, rates and the statutory periodic report table; the lists agencies publish.
+
+A :class:`Summary` holds additive counters: the summary of a union of partitions is the sum of
+the partitions' summaries, exactly, so the same code runs on one machine or per partition in
+Dask or Spark. Rates are named, documented definitions computed from the counters.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+import attrs
+
+from tthc_sla.calendar._tz import to_local
+from tthc_sla.errors import InputTypeError, PolicyError
+from tthc_sla.evaluation import Evaluation, Outcome
+from tthc_sla.history import Channel
+
+__all__ = [
+    "RATES",
+    "Rate",
+    "Summary",
+    "due_soon",
+    "late_by_unit",
+    "late_dossiers",
+    "report_table",
+    "summarize",
+]
+
+_O = Outcome
+
+
+@attrs.frozen
+class Summary:
+    """Additive counters of the periodic report table (metrics.md §1).
+
+    Attributes:
+        carried_over: received before the period and still open at its start (từ kỳ trước).
+        received: received during the period (mới tiếp nhận), split by channel into
+            ``received_online`` (trực tuyến), ``received_direct`` (trực tiếp hoặc bưu chính)
+            and ``received_unknown_channel`` (no channel recorded).
+        resolved: finished during the period (đã giải quyết): ``early`` (trước hạn),
+            ``on_time`` (đúng hạn), ``late`` (quá hạn).
+        pending: still open at the period's end (đang giải quyết): ``pending_within``
+            (trong hạn) and ``pending_overdue`` (quá hạn).
+        excluded: withdrawn or cancelled during the period (rút, hủy).
+        met_rescheduled: late dossiers that met their apology's new appointment.
+        resolved_working_days: total working days from receipt to finish of the resolved
+            dossiers (for the average processing time).
+
+    Identities, each reported by :meth:`checks`: ``carried_over + received == resolved +
+    pending + excluded``, ``resolved == early + on_time + late``, ``pending == pending_within +
+    pending_overdue``, ``received == received_online + received_direct +
+    received_unknown_channel``.
+
+    Example:
+        >>> a = Summary(received=3, received_online=3, resolved=2, early=1, on_time=1, pending=1,
+        ...             pending_within=1)
+        >>> (a + a).received, (a + a).reconciles
+        (6, True)
+        >>> a.percent("early_or_on_time")
+        Decimal('100.00')
+    """
+
+    carried_over: int = 0
+    received: int = 0
+    received_online: int = 0
+    received_direct: int = 0
+    received_unknown_channel: int = 0
+    resolved: int = 0
+    early: int = 0
+    on_time: int = 0
+    late: int = 0
+    pending: int = 0
+    pending_within: int = 0
+    pending_overdue: int = 0
+    excluded: int = 0
+    met_rescheduled: int = 0
+    resolved_working_days: int = 0
+
+    def __add__(self, other: object) -> Summary:
+        if not isinstance(other, Summary):
+            return NotImplemented
+        pairs = zip(attrs.astuple(self), attrs.astuple(other), strict=True)
+        return Summary(*(a + b for a, b in pairs))
+
+    def __radd__(self, other: object) -> Summary:
+        if other == 0:  # so that sum(summaries) works
+            return self
+        return self.__add__(other)
+
+    @property
+    def to_handle(self) -> int:
+        """Carried over + received: the dossiers to handle in the period (tổng số hồ sơ)."""
+        return self.carried_over + self.received
+
+    def checks(self) -> dict[str, int]:
+        """Each reconciliation identity's imbalance (left minus right); 0 when it holds."""
+        return {
+            "to_handle = resolved + pending + excluded": self.to_handle
+            - (self.resolved + self.pending + self.excluded),
+            "resolved = early + on_time + late": self.resolved
+            - (self.early + self.on_time + self.late),
+            "pending = pending_within + pending_overdue": self.pending
+            - (self.pending_within + self.pending_overdue),
+            "received = online + direct + unknown channel": self.received
+            - (self.received_online + self.received_direct + self.received_unknown_channel),
+        }
+
+    @property
+    def reconciles(self) -> bool:
+        """Whether every identity of :meth:`checks` holds."""
+        return not any(self.checks().values())
+
+    def rate(self, name: str) -> float | None:
+        """A named rate in [0, 1] (see :data:`RATES`); None when its denominator is 0."""
+        definition = _rate(name)
+        num, den = definition.numerator(self), definition.denominator(self)
+        return None if den == 0 else num / den
+
+    def percent(self, name: str, places: int = 2) -> Decimal | None:
+        """A named rate in percent, rounded half-up to ``places`` decimals (exact arithmetic).
+
+        Example:
+            >>> Summary(resolved=643272, early=635593, late=7677).percent("late")
+            Decimal('1.19')
+        """
+        definition = _rate(name)
+        num, den = definition.numerator(self), definition.denominator(self)
+        if den == 0:
+            return None
+        quantum = Decimal(1).scaleb(-places)
+        return (Decimal(100 * num) / Decimal(den)).quantize(quantum, rounding=ROUND_HALF_UP)
+
+    @property
+    def average_working_days(self) -> float | None:
+        """Average processing time of the resolved dossiers, in working days."""
+        return None if self.resolved == 0 else self.resolved_working_days / self.resolved
+
+
+@attrs.frozen
+class Rate:
+    """A named rate: its numerator and denominator as functions of a Summary, and its source."""
+
+    name: str
+    numerator: Callable[[Summary], int]
+    denominator: Callable[[Summary], int]
+    source: str
+
+
+RATES: dict[str, Rate] = {
+    r.name: r
+    for r in (
+        Rate(
+            "early",
+            lambda s: s.early,
+            lambda s: s.resolved,
+            "early / resolved: tỷ lệ giải quyết trước hạn (published 'sớm' rates)",
+        ),
+        Rate(
+            "on_time",
+            lambda s: s.on_time,
+            lambda s: s.resolved,
+            "on time / resolved",
+        ),
+        Rate(
+            "early_or_on_time",
+            lambda s: s.early + s.on_time,
+            lambda s: s.resolved,
+            "(early + on time) / resolved: tỷ lệ hồ sơ giải quyết trước và đúng hạn "
+            "(provincial reports, e.g. Lâm Đồng Q1/2020; metrics.md §2-3)",
+        ),
+        Rate(
+            "late",
+            lambda s: s.late,
+            lambda s: s.resolved,
+            "late / resolved: tỷ lệ hồ sơ giải quyết quá hạn (metrics.md §2-3)",
+        ),
+        Rate(
+            "late_over_to_handle",
+            lambda s: s.pending_overdue + s.late,
+            lambda s: s.to_handle,
+            "(overdue in progress + late resolved) / (carried over + received): the Gia Lai "
+            "one-stop system's 'tỷ lệ trễ hạn' (motcua.gialai.gov.vn; metrics.md §1)",
+        ),
+        Rate(
+            "on_time_over_to_handle",
+            lambda s: s.to_handle - s.pending_overdue - s.late,
+            lambda s: s.to_handle,
+            "1 - late_over_to_handle: the Gia Lai system's 'tỷ lệ đúng hạn' (metrics.md §1)",
+        ),
+    )
+}
+
+
+def _rate(name: str) -> Rate:
+    try:
+        return RATES[name]
+    except KeyError:
+        raise PolicyError(name, f"a rate name: one of {sorted(RATES)}") from None
+
+
+# --------------------------------------------------------------------------- summarize
+
+GroupKey = str | Callable[[Evaluation], Any]
+
+_FIELDS: dict[str, Callable[[Evaluation], Any]] = {
+    "agency": lambda e: e.dossier.agency,
+    "level": lambda e: e.dossier.level,
+    "field": lambda e: e.dossier.field,
+    "channel": lambda e: e.dossier.channel.value if e.dossier.channel else None,
+    "procedure": lambda e: e.dossier.procedure.code,
+    "received_month": lambda e: _local(e.received_at).strftime("%Y-%m") if e.received_at else None,
+}
+
+
+def _key_functions(by: Sequence[GroupKey]) -> list[Callable[[Evaluation], Any]]:
+    out = []
+    for key in by:
+        if callable(key):
+            out.append(key)
+        elif key in _FIELDS:
+            out.append(_FIELDS[key])
+        else:
+            raise PolicyError(key, f"a group key: one of {sorted(_FIELDS)} or a function")
+    return out
+
+
+def _local(t: datetime) -> datetime:
+    return to_local(t)[0]
+
+
+def _period_bounds(period: tuple[date, date]) -> tuple[date, date, datetime]:
+    try:
+        first, last = period
+    except (TypeError, ValueError):
+        raise PolicyError(period, "period=(first_day, last_day)") from None
+    if not isinstance(first, date) or not isinstance(last, date) or first > last:
+        raise PolicyError(period, "period=(first_day, last_day) with first_day <= last_day")
+    return first, last, datetime.combine(last, time.max)
+
+
+def _one(e: Evaluation, period: tuple[date, date, datetime] | None) -> Summary | None:
+    """The summary of one evaluation for the period, or None if it is not in the report."""
+    if e.received_at is None:
+        return None  # never received: not a dossier of the report
+    received = _local(e.received_at)
+    closed_at = e.completed_at if e.completed_at is not None else e.ended_at
+    closed = None if closed_at is None else _local(closed_at)
+    if period is None:
+        first, end = date.min, datetime.max
+        in_period_receipt = True
+    else:
+        first, _, end = period
+        if received > end or (closed is not None and closed.date() < first):
+            return None
+        as_of = None if e.as_of is None else _local(e.as_of)
+        if as_of is not None and as_of.date() < end.date() and (closed is None or closed > end):
+            raise PolicyError(
+                f"dossier {e.dossier.id!r} evaluated as of {e.as_of}",
+                f"evaluations as of the period's end ({end.date()}) or later",
+            )
+        in_period_receipt = received.date() >= first
+    counts: dict[str, int] = {}
+    if in_period_receipt:
+        counts["received"] = 1
+        channel = e.dossier.channel
+        if channel is Channel.ONLINE:
+            counts["received_online"] = 1
+        elif channel is None:
+            counts["received_unknown_channel"] = 1
+        else:
+            counts["received_direct"] = 1
+    else:
+        counts["carried_over"] = 1
+    if closed is not None and closed <= end:
+        if e.ended_at is not None:
+            counts["excluded"] = 1
+        else:
+            counts["resolved"] = 1
+            counts[{_O.EARLY: "early", _O.ON_TIME: "on_time", _O.LATE: "late"}[e.outcome]] = 1
+            counts["met_rescheduled"] = int(e.met_rescheduled)
+            counts["resolved_working_days"] = e.processing_working_days or 0
+    else:
+        counts["pending"] = 1
+        counts["pending_overdue" if _overdue_at(e, end) else "pending_within"] = 1
+    return Summary(**counts)
+
+
+def _overdue_at(e: Evaluation, end: datetime) -> bool:
+    """Whether an open dossier is past its deadline at ``end``."""
+    if e.due_at is None or e.due_date is None:
+        return False
+    if end == datetime.max:  # no period: as evaluated
+        return e.outcome is _O.OVERDUE
+    if e.by_moment:
+        return _local(e.due_at) < end
+    return e.due_date < end.date()
+
+
+def summarize(
+    evaluations: Iterable[Evaluation],
+    *,
+    period: tuple[date, date] | None = None,
+    by: Sequence[GroupKey] = (),
+) -> Any:
+    """Count evaluations into the report table's counters, for a period, per group.
+
+    Args:
+        evaluations: evaluations as of the period's end or later (a dossier still open at the
+            period's end must have been evaluated as of that end or later, otherwise its state
+            at the end is unknown and PolicyError is raised).
+        period: ``(first_day, last_day)``, local dates, inclusive. ``None``: everything, with
+            open dossiers judged as evaluated.
+        by: group keys: ``"agency"``, ``"level"``, ``"field"``, ``"channel"``,
+            ``"procedure"``, ``"received_month"``, or functions of an evaluation.
+
+    Returns:
+        A :class:`Summary`, or with ``by`` a ``dict`` from key tuples to summaries.
+
+    Example:
+        >>> summarize([]).received
+        0
+    """
+    bounds = None if period is None else _period_bounds(period)
+    keys = _key_functions(by)
+    if not keys:
+        total = Summary()
+        for e in evaluations:
+            _check(e)
+            one = _one(e, bounds)
+            if one is not None:
+                total = total + one
+        return total
+    groups: dict[tuple[Any, ...], Summary] = {}
+    for e in evaluations:
+        _check(e)
+        one = _one(e, bounds)
+        if one is not None:
+            key = tuple(f(e) for f in keys)
+            groups[key] = groups.get(key, Summary()) + one
+    return dict(sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])))
+
+
+def _check(e: object) -> None:
+    if not isinstance(e, Evaluation):
+        raise InputTypeError("evaluations", e, "Evaluation values (see evaluate())")
+
+
+# --------------------------------------------------------------------------- report table
+
+
+class Column(enum.Enum):
+    """The report table's columns with their Vietnamese headings."""
+
+    TO_HANDLE = "Tổng số hồ sơ"
+    ONLINE = "Trực tuyến"
+    DIRECT = "Trực tiếp, dịch vụ bưu chính"
+    CARRIED_OVER = "Từ kỳ trước"
+    RESOLVED = "Đã giải quyết"
+    EARLY = "Trước hạn"
+    ON_TIME = "Đúng hạn"
+    LATE = "Quá hạn"
+    PENDING = "Đang giải quyết"
+    PENDING_WITHIN = "Trong hạn"
+    PENDING_OVERDUE = "Quá hạn (đang giải quyết)"
+    EXCLUDED = "Rút, hủy"
+
+
+def report_table(
+    summaries: Summary | Mapping[tuple[Any, ...], Summary],
+    *,
+    by: Sequence[str] = (),
+    rates: Sequence[str] = ("early_or_on_time", "late"),
+    places: int = 2,
+    total: bool = True,
+) -> list[dict[str, Any]]:
+    """The statutory periodic report table: one row per group (and a total row).
+
+    Each row has the group keys, the counts of metrics.md §1, the requested rates in percent
+    (rounded half-up), and the reconciliation: ``reconciles`` and, when it does not, the
+    imbalance of each identity in ``imbalance``.
+
+    Example:
+        >>> rows = report_table(Summary(received=2, received_direct=2, resolved=2, early=1, late=1))
+        >>> rows[0]["resolved"], rows[0]["rate_late"], rows[0]["reconciles"]
+        (2, Decimal('50.00'), True)
+    """
+    if isinstance(summaries, Summary):
+        items: list[tuple[tuple[Any, ...], Summary]] = [((), summaries)]
+    else:
+        items = list(summaries.items())
+    names = list(by) or [f"key{i + 1}" for i in range(max((len(k) for k, _ in items), default=0))]
+    rows = [_row(dict(zip(names, key, strict=False)), s, rates, places) for key, s in items]
+    if total and len(items) > 1:
+        grand = sum((s for _, s in items), Summary())
+        rows.append(_row(dict.fromkeys(names, "TOTAL"), grand, rates, places))
+    return rows
+
+
+def _row(keys: dict[str, Any], s: Summary, rates: Sequence[str], places: int) -> dict[str, Any]:
+    row: dict[str, Any] = dict(keys)
+    row.update(
+        to_handle=s.to_handle,
+        received=s.received,
+        received_online=s.received_online,
+        received_direct=s.received_direct,
+        received_unknown_channel=s.received_unknown_channel,
+        carried_over=s.carried_over,
+        resolved=s.resolved,
+        early=s.early,
+        on_time=s.on_time,
+        late=s.late,
+        pending=s.pending,
+        pending_within=s.pending_within,
+        pending_overdue=s.pending_overdue,
+        excluded=s.excluded,
+    )
+    for name in rates:
+        row[f"rate_{name}"] = s.percent(name, places)
+    checks = s.checks()
+    row["reconciles"] = not any(checks.values())
+    row["imbalance"] = {k: v for k, v in checks.items() if v}
+    return row
+
+
+# --------------------------------------------------------------------------- lists
+
+
+def due_soon(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
+    """Open dossiers with at most one working day left, soonest first (the daily reminder)."""
+    found = [e for e in evaluations if e.outcome is _O.DUE_SOON]
+    return sorted(found, key=lambda e: (e.due_date or date.max, e.dossier.id))
+
+
+def late_dossiers(
+    evaluations: Iterable[Evaluation], *, period: tuple[date, date] | None = None
+) -> list[Evaluation]:
+    """Dossiers resolved late in the period or overdue at its end, most working days late first.
+
+    Each carries ``late_units``: the units whose steps overran (the monthly list of late
+    dossiers by office).
+    """
+    bounds = None if period is None else _period_bounds(period)
+    out = []
+    for e in evaluations:
+        one = _one(e, bounds)
+        if one is not None and (one.late or one.pending_overdue):
+            out.append(e)
+    return sorted(out, key=lambda e: (-e.late_working_days, e.dossier.id))
+
+
+def late_by_unit(
+    evaluations: Iterable[Evaluation], *, period: tuple[date, date] | None = None
+) -> dict[str, int]:
+    """How many late or overdue dossiers each unit is attributed, most first."""
+    counts: Counter[str] = Counter()
+    for e in late_dossiers(evaluations, period=period):
+        counts.update(e.late_units)
+    return dict(counts.most_common())
