@@ -22,6 +22,7 @@ LAYERS: dict[str, int] = {
     "batch": 6,
     "testing": 6,
     "cli": 6,
+    "_tables": 6,
     "__main__": 7,
     "__init__": 7,
 }

@@ -241,3 +241,17 @@ def test_summaries_of_partitions_add_up(dossiers: list[Dossier], parts: list[int
         assert whole.reconciles
         grouped = summarize(evals, period=period, by=("agency",))
         assert sum(grouped.values(), Summary()) == whole
+
+
+def test_progress_766_as_the_portal_computes_it() -> None:
+    # Phú Thọ, year to date on the national portal: 528,684 on time of 597,918 -> 17.68 points
+    # (observations crawled from the portal's dvc-progress-tree API; metrics.md §2).
+    s = Summary(resolved=597_918, early=528_684, late=597_918 - 528_684)
+    assert s.points_766() == Decimal("17.68")
+    assert s.percent("progress_766") == Decimal("88.42")
+    # In-progress dossiers within their deadline count as on time; overdue ones do not.
+    t = Summary(
+        resolved=3, early=1, on_time=1, late=1, pending=2, pending_within=1, pending_overdue=1
+    )
+    assert t.rate("progress_766") == 3 / 5
+    assert t.points_766() == Decimal("12.00")

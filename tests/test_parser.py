@@ -140,6 +140,8 @@ def cd(n: int) -> ProcessingTime:
         # same day and the 15:00 cut-off
         ("Trong ngày", ProcessingTime.same_day()),
         ("Trong ngày làm việc", ProcessingTime.same_day()),
+        # "within the day of receipt" (Luật Hộ tịch's wording for birth registration)
+        ("Ngay trong ngày tiếp nhận hồ sơ", ProcessingTime.same_day()),
         (
             "Trong ngày; trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả trong ngày làm việc "
             "tiếp theo",

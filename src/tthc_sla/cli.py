@@ -9,11 +9,16 @@ import argparse
 import json
 import sys
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any, TextIO
 
+from tthc_sla import _tables
 from tthc_sla.calendar import vietnam_calendar
-from tthc_sla.errors import TthcSlaError
+from tthc_sla.calendar._tz import VN_TZ
+from tthc_sla.errors import HistoryError, TthcSlaError
+from tthc_sla.evaluation import Evaluation, evaluate
+from tthc_sla.history import Dossier
+from tthc_sla.metrics import report_table, summarize
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
 from tthc_sla.rules._deadline import resolve_rule
 
@@ -137,7 +142,80 @@ def _build_parser() -> _Parser:
     due.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of reasons")
     due.add_argument("--json", action="store_true", help="machine-readable JSON output")
     due.set_defaults(run=_run_due)
+
+    ev = sub.add_parser(
+        "evaluate",
+        help="evaluate every dossier of an event table",
+        description=(
+            "Evaluate the dossiers of EVENTS (.csv or .jsonl, one row per event) against the "
+            "procedures of --procedures: one row per dossier with its outcome and deadline."
+        ),
+    )
+    _table_args(ev)
+    ev.add_argument("--as-of", type=_moment, help="evaluate as of this moment (default: now)")
+    ev.add_argument("--format", choices=("csv", "jsonl"), help="output format (default: csv)")
+    ev.set_defaults(run=_run_evaluate)
+
+    rep = sub.add_parser(
+        "report",
+        help="the periodic report table (received, resolved, in progress) per group",
+        description=(
+            "The statutory periodic report of a period: counts per group, the early-and-on-time "
+            "and late rates, and the reconciliation of each row. Dossiers are evaluated as of "
+            "the period's end."
+        ),
+    )
+    _table_args(rep)
+    rep.add_argument("--period", required=True, type=_period, help="YYYY-MM, YYYY, or A..B")
+    rep.add_argument("--by", default="", help="group keys, comma-separated: " + ", ".join(_BY))
+    rep.add_argument(
+        "--rates",
+        default="early_or_on_time,late",
+        help="rates to show, comma-separated (early, on_time, early_or_on_time, late, "
+        "late_over_to_handle, on_time_over_to_handle, progress_766)",
+    )
+    rep.add_argument(
+        "--format",
+        choices=("csv", "json", "table"),
+        help="output format (default: table on a terminal, csv otherwise)",
+    )
+    rep.set_defaults(run=_run_report)
     return parser
+
+
+_BY = ("agency", "level", "field", "channel", "procedure", "received_month")
+
+
+def _table_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("events", help="the event table: .csv or .jsonl")
+    p.add_argument("--procedures", required=True, help="the procedures table: .csv or .jsonl")
+    p.add_argument(
+        "--skip-bad",
+        action="store_true",
+        help="skip bad rows and broken histories, report them on standard error, and go on",
+    )
+    p.add_argument("--receipt-day-counts", action="store_true", help="see 'tthc-sla due'")
+    p.add_argument("--due-time", choices=("end_of_day", "same_time"), default="end_of_day")
+    p.add_argument("--finish", choices=("resolved", "returned"), default="resolved")
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+
+
+def _period(text: str) -> tuple[date, date]:
+    try:
+        if ".." in text:
+            a, b = text.split("..", 1)
+            return date.fromisoformat(a), date.fromisoformat(b)
+        if len(text) == 4:
+            year = int(text)
+            return date(year, 1, 1), date(year, 12, 31)
+        year, month = (int(x) for x in text.split("-"))
+        first = date(year, month, 1)
+        nxt = date(year + month // 12, month % 12 + 1, 1)
+        return first, nxt - timedelta(days=1)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"period {text!r}: expected YYYY-MM, YYYY or 2026-10-01..2026-12-31"
+        ) from None
 
 
 def _moment(text: str) -> datetime:
@@ -219,6 +297,132 @@ def _run_due(args: argparse.Namespace, out: TextIO) -> None:
     out.write(f"{labels['status']}: {status}\n")
 
 
+class _Progress:
+    """A progress line on standard error for long runs; silent when it is not a terminal."""
+
+    def __init__(self, total: int, label: str) -> None:
+        self.total = total
+        self.label = label
+        self.on = total >= 2000 and sys.stderr.isatty()
+        self.step = max(1, total // 100)
+
+    def tick(self, done: int) -> None:
+        if self.on and (done % self.step == 0 or done == self.total):
+            pct = 100 * done // self.total
+            sys.stderr.write(f"\r{self.label} {done:,}/{self.total:,} ({pct}%)")
+            if done == self.total:
+                sys.stderr.write("\n")
+            sys.stderr.flush()
+
+
+def _load(args: argparse.Namespace) -> tuple[list[Dossier], dict[str, int], list[str]]:
+    bad: list[str] = []
+    procedures = _tables.read_procedures(args.procedures)
+    dossiers, lines = _tables.read_dossiers(
+        args.events, procedures, skip_bad=args.skip_bad, on_skip=lambda e: bad.append(str(e))
+    )
+    return dossiers, lines, bad
+
+
+def _evaluate_all(
+    args: argparse.Namespace,
+    dossiers: list[Dossier],
+    lines: dict[str, int],
+    as_of: datetime | None,
+    bad: list[str],
+) -> list[Evaluation]:
+    cal = vietnam_calendar()
+    policy = DeadlinePolicy(
+        receipt_day_counts=args.receipt_day_counts, due_time=args.due_time, finish=args.finish
+    )
+    progress = _Progress(len(dossiers), "evaluating")
+    out: list[Evaluation] = []
+    for n, d in enumerate(dossiers, start=1):
+        try:
+            e = evaluate(d, cal, as_of=as_of, policy=policy, strict=not args.skip_bad)
+        except HistoryError as exc:
+            raise _tables.TableError(args.events, lines.get(d.id, 0), str(exc)) from None
+        for w in e.warnings:
+            bad.append(f"{args.events}, line {lines.get(d.id, 0)}: {w}")
+        out.append(e)
+        progress.tick(n)
+    return out
+
+
+def _report_skipped(bad: list[str]) -> None:
+    if bad:
+        print(f"tthc-sla: skipped {len(bad)} bad row(s) or event(s):", file=sys.stderr)
+        for line in bad[:50]:
+            print(f"  {line}", file=sys.stderr)
+        if len(bad) > 50:
+            print(f"  ... and {len(bad) - 50} more", file=sys.stderr)
+
+
+def _open_out(args: argparse.Namespace, out: TextIO) -> TextIO:
+    if args.output:
+        return open(args.output, "w", encoding="utf-8", newline="")
+    return out
+
+
+def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
+    dossiers, lines, bad = _load(args)
+    as_of = args.as_of
+    if as_of is None and dossiers and dossiers[0].events[0].at.tzinfo is None:
+        as_of = datetime.now(VN_TZ).replace(tzinfo=None)
+    evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+    fmt = args.format or ("jsonl" if (args.output or "").endswith(".jsonl") else "csv")
+    target = _open_out(args, out)
+    try:
+        rows = (_tables.evaluation_row(e) for e in evaluations)
+        _tables.write_rows(rows, target, fmt=fmt, columns=_tables.EVALUATION_COLUMNS)
+    finally:
+        if target is not out:
+            target.close()
+    _report_skipped(bad)
+
+
+def _run_report(args: argparse.Namespace, out: TextIO) -> None:
+    first, last = args.period
+    by = [k.strip() for k in args.by.split(",") if k.strip()]
+    for key in by:
+        if key not in _BY:
+            raise _UsageError(f"--by {key!r}: expected some of {', '.join(_BY)}")
+    rates = [r.strip() for r in args.rates.split(",") if r.strip()]
+    dossiers, lines, bad = _load(args)
+    as_of = datetime.combine(last, time.max)
+    if dossiers and dossiers[0].events[0].at.tzinfo is not None:
+        as_of = as_of.replace(tzinfo=VN_TZ)
+    evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+    summaries = summarize(evaluations, period=(first, last), by=by)
+    rows = report_table(summaries, by=by, rates=rates)
+    columns = [*by, *_REPORT_COLUMNS, *(f"rate_{r}" for r in rates), "reconciles", "imbalance"]
+    target = _open_out(args, out)
+    fmt = args.format or ("table" if target.isatty() else "csv")
+    try:
+        _tables.write_rows(rows, target, fmt=fmt, columns=columns)
+    finally:
+        if target is not out:
+            target.close()
+    _report_skipped(bad)
+
+
+_REPORT_COLUMNS = (
+    "to_handle",
+    "received_online",
+    "received_direct",
+    "received_unknown_channel",
+    "carried_over",
+    "resolved",
+    "early",
+    "on_time",
+    "late",
+    "pending",
+    "pending_within",
+    "pending_overdue",
+    "excluded",
+)
+
+
 def _skipped_en(cal: Any, skipped: tuple[tuple[date, str], ...]) -> list[tuple[date, str]]:
     names = {}
     for year in {day.year for day, _ in skipped}:
@@ -282,6 +486,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         args = parser.parse_args(argv)
         run: Callable[[argparse.Namespace, TextIO], None] = args.run
         run(args, stream)
+    except OSError as exc:
+        print(f"tthc-sla: error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 2
     except (_UsageError, TthcSlaError) as exc:
         message = " ".join(str(exc).split())
         print(f"tthc-sla: error: {message}", file=sys.stderr)

@@ -137,6 +137,21 @@ class Summary:
         quantum = Decimal(1).scaleb(-places)
         return (Decimal(100 * num) / Decimal(den)).quantize(quantum, rounding=ROUND_HALF_UP)
 
+    def points_766(self) -> Decimal | None:
+        """The 'Tiến độ giải quyết' score out of 20 as the national portal computes it.
+
+        ``20 × progress_766`` rounded half-up to two decimals: the portal's practice, which
+        reproduces its published group scores; Decision 766/QĐ-TTg gives the group 20 points
+        but the conversion is the portal's, not a text of the decision.
+        """
+        ratio = self.rate("progress_766")
+        if ratio is None:
+            return None
+        num = 20 * (self.early + self.on_time + self.pending_within)
+        return (Decimal(num) / Decimal(self.resolved + self.pending)).quantize(
+            Decimal("0.01"), rounding=ROUND_HALF_UP
+        )
+
     @property
     def average_working_days(self) -> float | None:
         """Average processing time of the resolved dossiers, in working days."""
@@ -180,6 +195,16 @@ RATES: dict[str, Rate] = {
             lambda s: s.late,
             lambda s: s.resolved,
             "late / resolved: tỷ lệ hồ sơ giải quyết quá hạn (metrics.md §2-3)",
+        ),
+        Rate(
+            "progress_766",
+            lambda s: s.early + s.on_time + s.pending_within,
+            lambda s: s.resolved + s.pending,
+            "(resolved early or on time + in progress within deadline) / (resolved + in "
+            "progress): item 2.1 'Tỷ lệ hồ sơ xử lý trước hạn, đúng hạn' of the 'Tiến độ giải "
+            "quyết' group, Decision 766/QĐ-TTg, as the National Public Service Portal's formula "
+            "documents state it (the decision's own appendix text was not available); the "
+            "portal counts withdrawals as finished, this library excludes them",
         ),
         Rate(
             "late_over_to_handle",

@@ -225,7 +225,10 @@ def _find_mentions(tokens: Sequence[_Token]) -> list[_Mention]:
                 and text(after + 1) == "theo"
                 and any(m.why == "clock" and i - m.last < 20 for m in mentions[-2:])
             )
-            if not date_follows and (cutoff or text(after) not in _NOT_SAME_DAY_AFTER):
+            of_receipt = text(after) == "tiếp" and text(after + 1) == "nhận"  # "...tiếp nhận"
+            if not date_follows and (
+                cutoff or of_receipt or text(after) not in _NOT_SAME_DAY_AFTER
+            ):
                 same = _Mention(i, after, ProcessingTimeKind.SAME_DAY, None)
                 if cutoff:
                     same.why = "cutoff"

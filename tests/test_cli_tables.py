@@ -1,0 +1,125 @@
+"""``tthc-sla evaluate`` and ``report`` on the example dataset, bad rows, and safe CSV."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from tthc_sla.cli import main
+
+ROOT = Path(__file__).parent.parent
+EVENTS = str(ROOT / "examples" / "events.csv")
+PROCS = str(ROOT / "examples" / "procedures.csv")
+
+
+def run(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    return main(list(argv), out=out), out.getvalue()
+
+
+def test_evaluate_example_dataset() -> None:
+    code, out = run("evaluate", EVENTS, "--procedures", PROCS, "--as-of", "2026-10-31T23:59")
+    assert code == 0
+    rows = {r["dossier_id"]: r for r in csv.DictReader(io.StringIO(out))}
+    # HS-001: received Mon 21/9/2026, 15 working days -> Mon 12/10; resolved Wed 14/10:
+    # 2 working days late, the appraisal step (10 days, due 5/10, done 9/10) overran.
+    assert rows["HS-001"]["due_date"] == "2026-10-12"
+    assert rows["HS-001"]["outcome"] == "late"
+    assert rows["HS-001"]["late_working_days"] == "2"
+    assert rows["HS-001"]["late_units"] == "Phòng Kinh tế - Hạ tầng"
+    # HS-003 (supplement="pause" procedure): paused Tue 6/10 -> Tue 13/10, (6, 13] = 5 working
+    # days: due 15/10 + 5 = Thu 22/10.
+    assert rows["HS-003"]["due_date"] == "2026-10-22"
+    assert rows["HS-003"]["excluded_working_days"] == "5"
+    # Same-day certification: 14:30 is before the 15:00 cut-off, 15:30 is after it.
+    assert (rows["HS-006"]["outcome"], rows["HS-007"]["outcome"]) == ("on_time", "late")
+    assert rows["HS-009"]["outcome"] == "excluded"
+    # Formula injection from a name in the input is neutralised.
+    assert rows["HS-010"]["agency"].startswith("'=")
+
+
+def test_evaluate_jsonl_output() -> None:
+    code, out = run(
+        "evaluate",
+        EVENTS,
+        "--procedures",
+        PROCS,
+        "--as-of",
+        "2026-10-31T23:59",
+        "--format",
+        "jsonl",
+    )
+    assert code == 0
+    first = json.loads(out.splitlines()[0])
+    assert first["dossier_id"] == "HS-001"
+    assert first["met_rescheduled"] is False
+
+
+def test_report_by_agency_for_october() -> None:
+    code, out = run(
+        "report", EVENTS, "--procedures", PROCS, "--period", "2026-10", "--by", "agency"
+    )
+    assert code == 0
+    rows = {r["agency"]: r for r in csv.DictReader(io.StringIO(out))}
+    xa = rows["UBND xã Hòa Vang"]
+    # Carried over HS-001; received HS-002, 006, 007, 008, 009; resolved early 002, on time
+    # 006 and 008, late 001 and 007; HS-009 withdrawn.
+    assert (xa["carried_over"], xa["to_handle"]) == ("1", "6")
+    assert (xa["resolved"], xa["early"], xa["on_time"], xa["late"]) == ("5", "1", "2", "2")
+    assert (xa["excluded"], xa["rate_early_or_on_time"], xa["rate_late"]) == ("1", "60.00", "40.00")
+    assert rows["TOTAL"]["reconciles"] == "true"
+    code, out = run(
+        "report", EVENTS, "--procedures", PROCS, "--period", "2026-10", "--format", "json"
+    )
+    assert json.loads(out)[0]["to_handle"] == 10
+
+
+def _write(tmp: Path, name: str, text: str) -> str:
+    path = tmp / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
+def test_bad_rows_name_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = _write(
+        tmp_path,
+        "e.csv",
+        "dossier_id,procedure,at,kind\n"
+        "A,1.000894,2026-10-12T08:00,received\n"
+        "B,1.000894,12/10/2026,received\n"
+        "C,9.999,2026-10-12T08:00,received\n"
+        "A,1.000894,2026-10-11T08:00,resolved\n",
+    )
+    code, _ = run("evaluate", events, "--procedures", PROCS, "--as-of", "2026-10-31T23:59")
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "e.csv, line 3: at='12/10/2026': expected an ISO moment" in err
+    code, out = run(
+        "evaluate", events, "--procedures", PROCS, "--as-of", "2026-10-31T23:59", "--skip-bad"
+    )
+    err = capsys.readouterr().err
+    assert code == 0
+    assert "skipped 3 bad row(s)" in err
+    assert "line 4: unknown procedure '9.999'" in err
+    assert "line 2: dossier 'A', event 1: out of order" in err
+    assert [r["dossier_id"] for r in csv.DictReader(io.StringIO(out))] == ["A"]
+
+
+def test_bad_procedures_and_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    procs = _write(tmp_path, "p.csv", "code,name,rule\nX,Thủ tục X,Không quy định\n")
+    code, _ = run("evaluate", EVENTS, "--procedures", procs)
+    assert code == 2
+    assert "p.csv, line 2: procedure 'X'" in capsys.readouterr().err
+    code, _ = run("report", EVENTS, "--procedures", PROCS, "--period", "Q4")
+    assert code == 2
+    assert "period 'Q4'" in capsys.readouterr().err
+    code, _ = run("report", EVENTS, "--procedures", PROCS, "--period", "2026-10", "--by", "x")
+    assert code == 2
+    assert "--by 'x'" in capsys.readouterr().err
+    code, _ = run("evaluate", str(tmp_path / "missing.csv"), "--procedures", PROCS)
+    assert code == 2
