@@ -436,20 +436,14 @@ def _finish_step(
     if entry is None:
         return f"step {name!r} finished but never started"
     unit, started, due_date, due_at, exact = entry
-    assert isinstance(started, datetime)
     outcome = None
-    if isinstance(due_date, date) and isinstance(due_at, datetime):
-        outcome = _finished_outcome(local, due_date, due_at, bool(exact))
-    results.append(
-        StepResult(
-            name,
-            unit if isinstance(unit, str) else None,
-            from_local(started, tz),
-            from_local(due_at, tz) if isinstance(due_at, datetime) else None,
-            from_local(local, tz),
-            outcome,
-        )
-    )
+    if due_at is not None:
+        outcome = _finished_outcome(local, due_date, due_at, exact)  # type: ignore[arg-type]
+        if tz is not None:
+            due_at = from_local(due_at, tz)  # type: ignore[arg-type]
+    if tz is not None:
+        started, local = from_local(started, tz), from_local(local, tz)  # type: ignore[arg-type]
+    results.append(StepResult(name, unit, started, due_at, local, outcome))  # type: ignore[arg-type]
     return ""
 
 

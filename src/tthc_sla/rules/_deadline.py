@@ -159,6 +159,15 @@ def compute_due(
     named days off in (a, b]. With ``clock=False`` the clock start may be left as ``local``."""
     d0 = local.date()
     kind = pt.kind
+    if (
+        kind is _WORKING_DAYS
+        and policy.due_time == "end_of_day"
+        and not policy.receipt_day_counts
+        and not clock
+        and type(pt.amount) is int
+    ):  # the common case, memoised by the calendar
+        due_date, close = cal._due_end_of_day(d0, pt.amount)
+        return due_date, close, local, (d0, due_date)
     if kind in _SAME_DAY_KINDS:
         same = cal.is_working_day(d0) and local.time() <= policy.same_day_cutoff
         due_date = d0 if same else cal.add_working_days(d0, 1)
