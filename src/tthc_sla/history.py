@@ -108,7 +108,11 @@ def transition(state: State, kind: EventKind) -> tuple[State | None, str]:
         return None, "a second receipt (RECEIVED); a dossier is received once"
     if state in (_S.RESOLVED, _S.RETURNED, _S.ENDED):
         return None, f"{name} after the dossier was {state.value} (no event may follow)"
-    if state is _S.NEW and kind in _NEEDS_RECEIPT | {_K.RESUMED, _K.SUPPLEMENT_RECEIVED}:
+    if state is _S.NEW and kind in _NEEDS_RECEIPT | {
+        _K.RESUMED,
+        _K.SUPPLEMENT_RECEIVED,
+        _K.RETURNED,
+    }:
         return None, f"{name} before the dossier was received (no RECEIVED event before it)"
     if kind is _K.RESUMED:
         return None, "RESUMED without a PAUSED before it"
