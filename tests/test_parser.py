@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -174,6 +175,40 @@ def cd(n: int) -> ProcessingTime:
         ("05 ngàylàm việc", wd(5)),
         # a total followed by its breakdown
         ("Trong thời hạn 50 ngày, trong đó:\n- Thẩm định: 30 ngày;\n- Ý kiến: 15 ngày", cd(50)),
+        # a line wrapped between the number and its (lower-case) unit
+        ("Trong thời gian 10\nngày kể từ ngày nhận đủ hồ sơ", cd(10)),
+        # a row of the portal's table glued onto the text, repeating its time
+        (
+            "Trong thời gian 02 ngày làm việc kể từ ngày nhận đơn, cơ quan xem xét cấp lại giấy "
+            "phép.\nDịch vụ bưu chính\t02 Ngày làm việc\tPhí : Không thu lệ phí",
+            wd(2),
+        ),
+        # the completeness check at reception is not the processing time
+        (
+            "- Kiểm tra tính đầy đủ của hồ sơ:\n+ Trường hợp nộp hồ sơ trực tiếp: Tại thời điểm "
+            "tiếp nhận hồ sơ.\n+ Trường hợp nộp hồ sơ qua dịch vụ bưu chính: Trong thời hạn 01 "
+            "ngày làm việc.\n- Thẩm định nội dung hồ sơ: Trong thời hạn 07 ngày làm việc.",
+            wd(7),
+        ),
+        # the case of an incomplete dossier is a supplement request, not a processing time
+        (
+            "+ Trường hợp hồ sơ chưa đầy đủ và hợp lệ: 30 ngày (Bộ có văn bản yêu cầu bổ sung)\n"
+            "+ Trường hợp hồ sơ đầy đủ và hợp lệ: 60 ngày (Bộ cấp giấy phép)",
+            cd(60),
+        ),
+        (
+            "Trong vòng 05 ngày làm việc có văn bản thông báo về hồ sơ cần bổ sung (nếu có) và "
+            "trong vòng 30 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ.",
+            wd(30),
+        ),
+        ("10 ngày làm việc kể từ ngày nhận hồ sơ bổ sung", wd(10)),  # an anchor, not a request
+        # the same labelled time stated once per channel
+        (
+            "- Nộp hồ sơ trực tiếp:\n+ Thẩm định hồ sơ: 10 ngày làm việc.\n- Nộp hồ sơ qua bưu "
+            "chính:\n+ Kiểm tra tính đầy đủ của hồ sơ: 01 ngày làm việc.\n+ Thẩm định hồ sơ: 10 "
+            "ngày làm việc.",
+            wd(10),
+        ),
     ],
 )
 def test_examples(text: str, expected: ProcessingTime) -> None:
@@ -211,6 +246,36 @@ def test_excluded_time_note() -> None:
     assert got.note == "không tính thời gian khắc phục của tổ chức"
 
 
+def test_time_declared_not_counted_goes_to_the_note() -> None:
+    got = parse_processing_time(
+        "Cấp lại biển số xe: Không quá 07 ngày làm việc. Trường hợp mất biển số xe thì thời hạn "
+        "xác minh là 30 ngày; thời hạn xác minh không tính vào thời hạn giải quyết."
+    )
+    assert isinstance(got, ProcessingTime)
+    assert (got.kind, got.amount) == (K.WORKING_DAYS, 7)
+    assert got.note == "thời hạn xác minh không tính vào thời hạn giải quyết"
+    # an excluded clause about another subject leaves the time alone
+    got = parse_processing_time(
+        "15 ngày làm việc; thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết"
+    )
+    assert got == attrs.evolve(
+        wd(15), note="thời gian bổ sung hồ sơ không tính vào thời hạn giải quyết"
+    )
+
+
+def test_extension_continued_for_a_case() -> None:
+    got = parse_processing_time(
+        "Thời hạn giải quyết là 60 ngày; đối với vụ việc phức tạp thì thời hạn giải quyết là 90 "
+        "ngày. Trường hợp cần thiết, có thể gia hạn giải quyết một lần nhưng không quá 30 ngày; "
+        "đối với vụ việc phức tạp thì không quá 60 ngày."
+    )
+    assert isinstance(got, CompositeProcessingTime)
+    assert [(label, p.kind, p.amount) for label, p in got.parts] == [
+        ("các trường hợp khác", K.CALENDAR_DAYS, 60),
+        ("vụ việc phức tạp", K.CALENDAR_DAYS, 90),
+    ]
+
+
 @pytest.mark.parametrize(
     ("text", "parts"),
     [
@@ -230,6 +295,63 @@ def test_excluded_time_note() -> None:
         (
             "+ Bước 5: 15 ngày kể từ ngày nhận hồ sơ.\n+ Bước 10: 15 ngày kể từ ngày nhận báo cáo.",
             [("Bước 5", cd(15)), ("Bước 10", cd(15))],
+        ),
+        # a condition inside a case ("mặc dù trong 12 tháng") is not a time
+        (
+            "- 08 ngày làm việc đối với trường hợp A.\n- 16 ngày làm việc đối với trường hợp B mặc "
+            "dù trong 12 tháng đã thương lượng.",
+            [
+                ("trường hợp A", wd(8)),
+                ("trường hợp B mặc dù trong 12 tháng đã thương lượng", wd(16)),
+            ],
+        ),
+        # a first time stated before the exceptions is the rule for the other cases
+        (
+            "- 03 ngày làm việc kể từ ngày nhận được hồ sơ đầy đủ;\n- 07 ngày làm việc kể từ ngày "
+            "nhận được hồ sơ đầy đủ trong trường hợp cần kiểm tra thực tế.",
+            [("các trường hợp khác", wd(3)), ("trường hợp cần kiểm tra thực tế", wd(7))],
+        ),
+        # consecutive steps, named after their time: one part each
+        (
+            "01 ngày làm việc tại Công an cấp xã, 01 ngày làm việc tại Cục Quản lý xuất nhập cảnh",
+            [("tại Công an cấp xã", wd(1)), ("tại Cục Quản lý xuất nhập cảnh", wd(1))],
+        ),
+        (
+            "05 ngày làm việc để kiểm tra hồ sơ, 05 ngày làm việc để phê duyệt",
+            [("để kiểm tra hồ sơ", wd(5)), ("để phê duyệt", wd(5))],
+        ),
+        (
+            "- 08 ngày làm việc kể từ ngày nhận đủ hồ sơ, hợp lệ để thẩm định hồ sơ;\n"
+            "- 08 ngày làm việc kể từ ngày nhận báo cáo để đánh giá kết quả",
+            [("để thẩm định hồ sơ", wd(8)), ("để đánh giá kết quả", wd(8))],
+        ),
+        (
+            "Trong thời hạn 05 ngày làm việc, kể từ ngày nhận đủ hồ sơ, Sở Xây dựng thẩm định hồ "
+            "sơ. Trong thời hạn 05 ngày làm việc, kể từ ngày nhận báo cáo, Bộ Xây dựng ban hành "
+            "quyết định.",
+            [("Sở Xây dựng thẩm định hồ sơ", wd(5)), ("Bộ Xây dựng ban hành quyết định", wd(5))],
+        ),
+        # lines wrapped inside the steps
+        (
+            "Trong thời hạn 04 ngày làm việc, kể từ ngày nhận đủ hồ sơ,\nCảng vụ thẩm định hồ sơ. "
+            "Trong thời hạn 04 ngày làm việc, kể từ\nngày nhận báo cáo, Cục phê duyệt\nkế hoạch "
+            "an ninh.",
+            [("Cảng vụ thẩm định hồ sơ", wd(4)), ("Cục phê duyệt kế hoạch an ninh", wd(4))],
+        ),
+        # a step named by its list item before the time
+        (
+            "- Trong thời gian 05 ngày, Bộ lấy ý kiến các bộ.\n- Các bộ có văn bản trả lời chậm "
+            "nhất 02 ngày kể từ ngày nhận văn bản.",
+            [("Bộ lấy ý kiến các bộ", cd(5)), ("Các bộ có văn bản trả lời", cd(2))],
+        ),
+        # steps that start alike: the words they share are dropped from the labels
+        (
+            "Trong thời hạn 03 ngày làm việc, kể từ ngày nhận đủ hồ sơ, Cục Cảnh sát quản lý hành "
+            "chính về trật tự xã hội, Bộ Công an hoặc Phòng Cảnh sát quản lý hành chính có trách "
+            "nhiệm kiểm tra hồ sơ. Trong thời hạn 05 ngày làm việc, kể từ ngày kết thúc sát hạch, "
+            "Cục Cảnh sát quản lý hành chính về trật tự xã hội, Bộ Công an hoặc Phòng Cảnh sát "
+            "quản lý hành chính có trách nhiệm cấp giấy chứng nhận.",
+            [("kiểm tra hồ sơ", wd(3)), ("cấp giấy chứng nhận", wd(5))],
         ),
     ],
 )
@@ -266,6 +388,15 @@ def test_composites(text: str, parts: list[tuple[str, ProcessingTime]]) -> None:
         "1,5 ngày",  # fractional calendar days cannot be represented
         "05 (bảy) ngày",  # digits and words disagree
         "05 ngày làm vẫn",  # garbled unit
+        # steps without a description of each step
+        "05 ngày làm việc, 05 ngày làm việc để phê duyệt",
+        "Trong thời hạn 15 ngày kể từ ngày nhận đủ hồ sơ. Trong thời hạn 10 ngày kể từ ngày nhận "
+        "kết quả.",
+        # a portal row that contradicts the text
+        "05 ngày làm việc\nTrực tiếp\t07 Ngày làm việc\tPhí : 0 đồng",
+        # labelled cases, then a time with no case: whose time is it?
+        "- Thông báo trong trường hợp đơn hợp lệ: 15 ngày.\n- Thông báo trong trường hợp đơn "
+        "chưa hợp lệ: 48 ngày.\n- Tài liệu được cung cấp trong vòng 90 ngày kể từ ngày nộp đơn.",
     ],
 )
 def test_refusals(text: str) -> None:

@@ -6,13 +6,19 @@ list only, looking a bounded distance back or forward: it runs in linear time on
 however hostile. It finds every duration ("05 ngày làm việc", "ba mươi ngày", "04 giờ", "03
 tháng", "trong ngày", "ngay"), decides the role of each from the words around it (the main
 limit, an extension clause, an extra for difficult areas, an excluded-time clause, a
-condition, a date or clock time), and returns one time, or one time per labelled case or step.
+condition, a date or clock time, a time for supplementing the dossier or for the completeness
+check at reception), and returns one time, or one time per labelled case or step. Labels come
+from the layout ("Label: time", "time (đối với ...)"); a first time stated before cases becomes
+"các trường hợp khác"; consecutive steps, each opened by its time in its own sentence or list
+item ("Trong thời hạn 05 ngày, kể từ ..., Sở thẩm định ...; ..."), are labelled by their words.
 When the text states no time, or states several that cannot be told apart, it raises
 :class:`~tthc_sla.errors.RuleParseError`: a wrong deadline is worse than none.
 """
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -159,6 +165,7 @@ class _Mention:
     why: str = ""
 
 
+_UNITS: Final = frozenset({"ngày", "ngay", "giờ", "phút", "tháng", "tuần"})
 _CLOCK_BEFORE: Final = frozenset({"sau", "trước", "lúc", "vào", "từ"})
 _NOT_SAME_DAY_AFTER: Final = frozenset({"nghỉ", "lễ", "tết", "thứ", "tiếp"})
 _IMMEDIATE_BEFORE: Final = frozenset(
@@ -198,7 +205,7 @@ def _number_at(tokens: Sequence[_Token], i: int) -> tuple[int | float, int] | No
     return None
 
 
-def _find_mentions(tokens: Sequence[_Token]) -> list[_Mention]:
+def _find_mentions(tokens: Sequence[_Token], src: str) -> list[_Mention]:
     mentions: list[_Mention] = []
     n = len(tokens)
 
@@ -256,6 +263,12 @@ def _find_mentions(tokens: Sequence[_Token]) -> list[_Mention]:
             i += 1
             continue
         value, j = number
+        if (
+            text(j) == "\n"
+            and text(j + 1) in _UNITS
+            and src[tokens[j + 1].start].islower()
+        ):
+            j += 1  # "10\nngày": a line wrapped inside the time (a lower-case unit goes on)
         unit = text(j)
         mention: _Mention | None = None
         if unit in ("ngày", "ngay"):
@@ -300,7 +313,7 @@ def _find_mentions(tokens: Sequence[_Token]) -> list[_Mention]:
 _EXTENSION_KEYS: Final = (
     " kéo dài ", " tăng thêm ", " cộng thêm ", " gia hạn thêm ", " thời gian gia hạn ",
     " được gia hạn ", " gia hạn thời ", " gia hạn không ", " gia hạn tối ", " gia hạn nhưng ",
-    " gia hạn một ", " thời hạn gia hạn ",
+    " gia hạn một ", " thời hạn gia hạn ", " gia hạn giải quyết ",
 )  # fmt: skip
 _AREA_KEYS: Final = (
     " miền núi ", " hải đảo ", " vùng sâu ", " vùng xa ", " khó khăn ", " biên giới ",
@@ -330,40 +343,205 @@ def _next_boundary(tokens: Sequence[_Token], i: int, limit: int) -> str:
     return ""
 
 
-def _assign_roles(tokens: Sequence[_Token], mentions: list[_Mention]) -> None:
+_INCOMPLETE_KEYS: Final = (
+    " hồ sơ chưa đầy đủ ", " hồ sơ chưa hợp lệ ", " hồ sơ không đầy đủ ", " hồ sơ không hợp lệ ",
+)  # fmt: skip
+_SUPPLEMENT_REQUEST_KEYS: Final = (
+    " cần bổ sung ", " yêu cầu bổ sung ", " đề nghị bổ sung ", " hướng dẫn bổ sung ",
+    " thông báo bổ sung ",
+)  # fmt: skip
+_COMPLETENESS_KEYS: Final = (" kiểm tra tính đầy đủ ",)
+_CONJUNCTIONS: Final = frozenset({"và", "hoặc", "còn", "nhưng", ","})
+_LEAD_FILLERS: Final = frozenset(
+    {"trong", "vòng", "thời", "hạn", "gian", "là", "không", "quá", "tối", "đa", "chậm", "nhất"}
+)
+_CLAUSE_STOPS: Final = _BOUNDARY | {","}
+
+
+def _excluded_subjects(tokens: Sequence[_Token]) -> list[tuple[int, str]]:
+    """Subjects declared not counted: "thời hạn xác minh không tính vào ..." gives " xác minh "."""
+    found: list[tuple[int, str]] = []
+    for k, tok in enumerate(tokens):
+        if tok.text != "không":
+            continue
+        after = k + 2 if text_at(tokens, k + 1) == "được" else k + 1
+        if text_at(tokens, after) != "tính" or text_at(tokens, after + 1) != "vào":
+            continue
+        a = _clause_start(tokens, k, _CLAUSE_STOPS, 12)
+        words = [t.text for t in tokens[a:k]]
+        if len(words) >= 3 and words[0] == "thời" and words[1] in ("hạn", "gian"):
+            found.append((k, " " + " ".join(words[2:]) + " "))
+    return found
+
+
+def _parent_headings(tokens: Sequence[_Token]) -> list[tuple[int, int]]:
+    """For each token on a "+" line, the span of the nearest line above not starting with "+".
+
+    Tokens on other lines get an empty span. One pass over the tokens.
+    """
+    spans: list[tuple[int, int]] = []
+    heading = (0, 0)
+    line_start = 0
+    for k, tok in enumerate(tokens):
+        if tok.kind == _NL:
+            if text_at(tokens, line_start) != "+":
+                heading = (line_start, k)
+            line_start = k + 1
+        spans.append(heading if text_at(tokens, line_start) == "+" else (0, 0))
+    return spans
+
+
+def _assign_roles(tokens: Sequence[_Token], mentions: list[_Mention], low: str) -> None:
+    subjects = _excluded_subjects(tokens) if " tính vào " in low else []
+    headings = _parent_headings(tokens) if any(key in low for key in _COMPLETENESS_KEYS) else []
+    incomplete = any(key in low for key in _INCOMPLETE_KEYS)
+    previous_main: _Mention | None = None
     for idx, m in enumerate(mentions):
         if m.role != _MAIN:
             continue
-        if m.kind in (ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE):
-            continue
-        start = _clause_start(tokens, m.first, _BOUNDARY, _WINDOW)
-        clause = _words(tokens, start, m.first)
-        near = _words(tokens, m.first - 4, m.first)
-        recent = _words(tokens, max(start, m.first - 12), m.first)
-        # "từ 01 ngày đến 03 ngày": the upper bound is the limit.
-        nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
+        if m.kind not in (ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE):
+            _assign_role(tokens, mentions, idx, subjects, headings, incomplete)
         if (
-            nxt is not None
-            and nxt.first == m.last + 1
-            and tokens[m.last].text in ("đến", "tới", "-")
-            and nxt.kind is not None
+            m.role == _MAIN
+            and previous_main is not None
+            and _inside_case_description(tokens, previous_main, m)
         ):
-            m.role, m.why = _IGNORED, "lower bound of a range"
-        elif any(key in clause for key in _EXCLUDED_KEYS):
-            m.role, m.why = _IGNORED, "inside an excluded-time clause"
-        elif any(key in clause for key in _EXTENSION_KEYS) or " thêm " in near:
-            sentence = _words(tokens, _clause_start(tokens, m.first, _SENTENCE_END, 80), m.first)
-            m.role = _DIFFICULT if any(key in sentence for key in _AREA_KEYS) else _EXTENSION
-        elif any(key in near for key in _MINIMUM_KEYS):
-            m.role, m.why = _IGNORED, "a minimum, not a limit"
-        elif text_at(tokens, m.first - 1) == "quá" and text_at(tokens, m.first - 2) != "không":
-            m.role, m.why = _IGNORED, "a condition ('quá N')"
-        elif any(key in clause for key in _LABEL_KEYS) and _next_boundary(
-            tokens, m.last, _WINDOW
-        ) == ":":
-            m.role, m.why = _IGNORED, "part of a case label"
-        elif any(key in recent for key in _SUPPLEMENT_KEYS):
-            m.role, m.why = _IGNORED, "a time for supplementing the dossier"
+            m.role, m.why = _IGNORED, "inside the description of a case"
+        if m.role == _MAIN:
+            previous_main = m
+
+
+def _inside_case_description(tokens: Sequence[_Token], prev: _Mention, m: _Mention) -> bool:
+    """A time inside a case: "16 ngày đối với trường hợp ... mặc dù trong 12 tháng ...".
+
+    The time follows another main time in the same clause (no comma or boundary between),
+    after a case description ("đối với", "trường hợp"), and is not joined to it by a
+    conjunction ("05 ngày đối với A và 07 ngày đối với B").
+    """
+    if m.first - prev.last > 80:
+        return False
+    between = [t.text for t in tokens[prev.last : m.first]]
+    if any(t in _CLAUSE_STOPS for t in between):
+        return False
+    joined = " " + " ".join(between) + " "
+    if " đối với " not in joined and " trường hợp " not in joined:
+        return False
+    k = m.first - 1
+    while k >= prev.last and tokens[k].text in _LEAD_FILLERS:
+        k -= 1
+    return text_at(tokens, k) not in _CONJUNCTIONS
+
+
+def _assign_role(
+    tokens: Sequence[_Token],
+    mentions: list[_Mention],
+    idx: int,
+    subjects: Sequence[tuple[int, str]],
+    headings: Sequence[tuple[int, int]],
+    incomplete: bool,
+) -> None:
+    m = mentions[idx]
+    start = _clause_start(tokens, m.first, _BOUNDARY, _WINDOW)
+    clause = _words(tokens, start, m.first)
+    near = _words(tokens, m.first - 4, m.first)
+    recent = _words(tokens, max(start, m.first - 12), m.first)
+    # "từ 01 ngày đến 03 ngày": the upper bound is the limit.
+    nxt = mentions[idx + 1] if idx + 1 < len(mentions) else None
+    if (
+        nxt is not None
+        and nxt.first == m.last + 1
+        and tokens[m.last].text in ("đến", "tới", "-")
+        and nxt.kind is not None
+    ):
+        m.role, m.why = _IGNORED, "lower bound of a range"
+    elif any(key in clause for key in _EXCLUDED_KEYS):
+        m.role, m.why = _IGNORED, "inside an excluded-time clause"
+    elif (
+        any(key in clause for key in _EXTENSION_KEYS)
+        or " thêm " in near
+        or _continues_extension(tokens, mentions, idx)
+    ):
+        sentence = _words(tokens, _clause_start(tokens, m.first, _SENTENCE_END, 80), m.first)
+        m.role = _DIFFICULT if any(key in sentence for key in _AREA_KEYS) else _EXTENSION
+    elif any(key in near for key in _MINIMUM_KEYS):
+        m.role, m.why = _IGNORED, "a minimum, not a limit"
+    elif text_at(tokens, m.first - 1) == "quá" and text_at(tokens, m.first - 2) != "không":
+        m.role, m.why = _IGNORED, "a condition ('quá N')"
+    elif any(key in clause for key in _LABEL_KEYS) and _next_boundary(
+        tokens, m.last, _WINDOW
+    ) == ":":
+        m.role, m.why = _IGNORED, "part of a case label"
+    elif any(key in recent for key in _SUPPLEMENT_KEYS):
+        m.role, m.why = _IGNORED, "a time for supplementing the dossier"
+    elif _is_supplement_case(tokens, m, incomplete):
+        m.role, m.why = _IGNORED, "a time for an incomplete dossier (supplement request)"
+    elif subjects and _is_excluded_subject(tokens, m, subjects):
+        m.role, m.why = _IGNORED, "a time declared not counted in the processing time"
+    elif headings and _is_completeness_check(tokens, m, headings):
+        m.role, m.why = _IGNORED, "a completeness check at reception"
+
+
+def _continues_extension(tokens: Sequence[_Token], mentions: Sequence[_Mention], idx: int) -> bool:
+    """An extension continued: "gia hạn ... 30 ngày; đối với vụ việc phức tạp thì ... 60 ngày".
+
+    A ceiling in the clause right after an extension clause, in the same sentence, naming a
+    case and no time of its own ("thời hạn", "thời gian"), continues the extension.
+    """
+    m = mentions[idx]
+    if idx == 0 or mentions[idx - 1].role != _EXTENSION:
+        return False
+    prev = mentions[idx - 1]
+    if m.first - prev.last > 30:
+        return False
+    between = [t.text for t in tokens[prev.last : m.first]]
+    if between.count(";") != 1 or any(t in (".", "\n") for t in between):
+        return False
+    clause = " " + " ".join(between[between.index(";") + 1 :]) + " "
+    return (
+        any(key in clause for key in _LABEL_KEYS)
+        and " thời " not in clause
+        and any(key in clause for key in (" không quá ", " tối đa "))
+    )
+
+
+def _is_supplement_case(tokens: Sequence[_Token], m: _Mention, incomplete: bool) -> bool:
+    """A supplement time: "Trường hợp hồ sơ chưa đầy đủ: 30 ngày", "05 ngày ... cần bổ sung"."""
+    if incomplete:
+        label = _words(tokens, _segment_start(tokens, m.first), m.first)
+        if any(key in label for key in _INCOMPLETE_KEYS):
+            return True
+    k = m.last
+    while k < len(tokens) and k - m.last < 15 and tokens[k].text not in _CLAUSE_STOPS:
+        if tokens[k].text == "kể" or (tokens[k].text == "từ" and text_at(tokens, k - 1) != "kể"):
+            return False  # "... kể từ ngày nhận hồ sơ bổ sung": an anchor, not a request
+        k += 1
+    following = _words(tokens, m.last, k)
+    return any(key in following for key in _SUPPLEMENT_REQUEST_KEYS)
+
+
+def _is_excluded_subject(
+    tokens: Sequence[_Token], m: _Mention, subjects: Sequence[tuple[int, str]]
+) -> bool:
+    """An excluded time: "thời hạn xác minh ... là 30 ngày; thời hạn xác minh không tính vào"."""
+    clause = _words(tokens, _clause_start(tokens, m.first, _BOUNDARY, _WINDOW), m.first)
+    first = bisect.bisect_left(subjects, (m.last, ""))
+    for position, subject in subjects[first:]:
+        if position - m.last > 40 or any(
+            tokens[k].text in (".", "\n") for k in range(m.last, position)
+        ):
+            break
+        if f" thời hạn{subject}" in clause or f" thời gian{subject}" in clause:
+            return True
+    return False
+
+
+def _is_completeness_check(
+    tokens: Sequence[_Token], m: _Mention, headings: Sequence[tuple[int, int]]
+) -> bool:
+    """A time under "Kiểm tra tính đầy đủ của hồ sơ:" (checked at reception, not processing)."""
+    seg = _segment_start(tokens, m.first)
+    context = _words(tokens, seg, m.first) + _words(tokens, *headings[m.first])
+    return any(key in context for key in _COMPLETENESS_KEYS)
 
 
 def text_at(tokens: Sequence[_Token], k: int) -> str:
@@ -466,40 +644,183 @@ def _clean_label(src: str, tokens: Sequence[_Token], a: int, b: int) -> str | No
     return label
 
 
-def _label_for(
-    src: str, tokens: Sequence[_Token], m: _Mention, next_first: int
-) -> str | None:
+@attrs.frozen
+class _Label:
+    text: str
+    case: bool  # names a case ("trường hợp ...", "đối với ...")
+    colon: bool  # from the layout "Label: time"
+
+
+def _is_hard_break(tokens: Sequence[_Token], k: int) -> bool:
+    """A sentence or list break at ``k``: ";", "." or a line break that is not a wrapped line.
+
+    A line break is a wrapped line (soft) unless it follows ".", ";" or ":" or comes before a
+    bullet, a list marker ("(b)", "a)", "2.") or another line break.
+    """
+    tok = tokens[k]
+    if tok.text in (";", "."):
+        return True
+    if tok.kind != _NL:
+        return False
+    if text_at(tokens, k - 1) in (".", ";", ":", "\n", ""):
+        return True
+    nxt = text_at(tokens, k + 1)
+    return (
+        nxt in _BULLETS
+        or nxt in ("(", "\n", "")
+        or (len(nxt) <= 2 and text_at(tokens, k + 2) in (")", "."))
+    )
+
+
+def _has_case_key(tokens: Sequence[_Token], a: int, b: int) -> bool:
+    words = _words(tokens, a, b)
+    return any(key in words for key in (" trường hợp ", " đối với ", " nếu "))
+
+
+def _label_for(src: str, tokens: Sequence[_Token], m: _Mention, next_first: int) -> _Label | None:
     seg = _segment_start(tokens, m.first)
     # "Label: 05 ngày làm việc"
     for k in range(m.first - 1, seg - 1, -1):
         if tokens[k].text == ":":
-            label = _clean_label(src, tokens, _segment_start(tokens, k), k)
+            start = _segment_start(tokens, k)
+            label = _clean_label(src, tokens, start, k)
             if label is not None:
-                return label
+                return _Label(label, _has_case_key(tokens, start, k), colon=True)
             break
-    # "05 ngày (đối với trường hợp cấp mới)", "10 ngày ... với trường hợp ..."
+    # "05 ngày (đối với trường hợp cấp mới)", "10 ngày ... với trường hợp ...", wrapped lines
     k = m.last
     limit = min(next_first, len(tokens), m.last + 60)
-    while k < limit and tokens[k].text not in _SEGMENT_STOPS:
+    while k < limit and not _is_hard_break(tokens, k):
         if (tokens[k].text == "trường" and text_at(tokens, k + 1) == "hợp") or (
             tokens[k].text == "đối" and text_at(tokens, k + 1) == "với"
         ):
             end = k
-            while end < limit and tokens[end].text not in _SEGMENT_STOPS | {")", ":"}:
+            while (
+                end < limit
+                and not _is_hard_break(tokens, end)
+                and tokens[end].text not in (")", ":")
+            ):
                 end += 1
             label = _clean_label(src, tokens, k, end)
             if label is not None:
-                return label
+                return _Label(label, case=True, colon=False)
             break
         k += 1
     # "đối với cấp mới là 07 ngày", "Bước 5 15 ngày", "cấp lại trong thời hạn 02 ngày"
     before = [t.text for t in tokens[seg : m.first]]
     for key in ("trường", "đối", "bước"):
         if key in before:
-            return _clean_label(src, tokens, seg + before.index(key), m.first)
+            label = _clean_label(src, tokens, seg + before.index(key), m.first)
+            return None if label is None else _Label(label, key != "bước", colon=False)
     if 0 < len(before) <= _SHORT_PREFIX:
-        return _clean_label(src, tokens, seg, m.first)
+        label = _clean_label(src, tokens, seg, m.first)
+        return None if label is None else _Label(label, case=False, colon=False)
     return None
+
+
+_ANCHOR_WORDS: Final = frozenset({"kể", "tính", "sau", "từ"})
+_STEP_WORDS: Final = 40
+_OTHER_CASES: Final = "các trường hợp khác"
+
+
+def _step_range(tokens: Sequence[_Token], m: _Mention, stop: int) -> tuple[int, int] | None:
+    """The step a time opens: "05 ngày làm việc [kể từ ..., ] Sở Xây dựng thẩm định hồ sơ;".
+
+    The words after the time, past an anchor clause ("kể từ ...", "sau khi ...") that ends at
+    a comma or at "để", up to the end of the sentence or list item; None if there are none.
+    """
+    n = len(tokens)
+    k = m.last
+    while k < n and (tokens[k].text == "," or tokens[k].kind == _NL) and not _is_hard_break(
+        tokens, k
+    ):
+        k += 1
+    if text_at(tokens, k) in _ANCHOR_WORDS:
+        limit = min(n, k + 60)
+        while k < limit and not _is_hard_break(tokens, k):
+            if tokens[k].text == "để" or (
+                # "kể từ ngày nhận hồ sơ đầy đủ, hợp lệ, Sở ...": the comma is inside the anchor
+                tokens[k].text == "," and text_at(tokens, k + 1) != "hợp"
+            ):
+                break
+            k += 1
+        if k >= limit or _is_hard_break(tokens, k):
+            return None
+        if tokens[k].text == ",":
+            k += 1
+    start = k
+    limit = min(n, stop, start + _STEP_WORDS)
+    while k < limit and not _is_hard_break(tokens, k) and tokens[k].text not in ("(", ")"):
+        k += 1
+    return (start, k) if k > start else None
+
+
+_STEP_MARKERS: Final = frozenset({"tại", "để"})
+
+
+def _step_joint(tokens: Sequence[_Token], prev: _Mention, m: _Mention) -> int | None:
+    """Where "01 ngày làm việc tại Công an cấp xã, 01 ngày làm việc tại Cục ..." joins: the comma.
+
+    Two times in one sentence are steps only when each is followed by "tại ..." (the agency)
+    or "để ..." (the purpose) and a comma or "và" alone joins them.
+    """
+    if text_at(tokens, prev.last) not in _STEP_MARKERS or text_at(tokens, m.last) not in (
+        _STEP_MARKERS
+    ):
+        return None
+    k = m.first - 1
+    while k > prev.last and tokens[k].text in _LEAD_FILLERS:
+        k -= 1
+    if tokens[k].text not in (",", "và") or k - prev.last > _STEP_WORDS:
+        return None
+    if any(t.text in _BOUNDARY or t.text == "," for t in tokens[prev.last : k]):
+        return None
+    return k
+
+
+def _step_labels(src: str, tokens: Sequence[_Token], mains: Sequence[_Mention]) -> list[str] | None:
+    """Labels for consecutive steps, each opened by its time in its own sentence or list item.
+
+    "- 08 ngày làm việc ... để thẩm định hồ sơ; - 08 ngày làm việc ... để tổ chức đánh giá",
+    "Trong thời hạn 05 ngày, kể từ ..., Sở thẩm định ...; Trong thời hạn 05 ngày ..., Bộ ban
+    hành ...": the label is the step's words after the time, or a list item's words before it
+    ("- Các bộ có văn bản trả lời chậm nhất 02 ngày ..."). None unless every time has its own
+    item and the labels differ.
+    """
+    stops = [len(tokens)] * len(mains)
+    for k, (prev, m) in enumerate(itertools.pairwise(mains)):
+        if any(_is_hard_break(tokens, t) for t in range(prev.last, m.first)):
+            stops[k] = m.first
+            continue
+        joint = _step_joint(tokens, prev, m)
+        if joint is None:
+            return None  # two times in one sentence: cases or a sum, not steps
+        stops[k] = joint
+    ranges = [_step_range(tokens, m, stop) for m, stop in zip(mains, stops, strict=True)]
+    labels: list[str | None] = []
+    for m, rng in zip(mains, ranges, strict=True):
+        label = None
+        if rng is not None:
+            label = _clean_label(src, tokens, *rng)
+        if label is None:
+            seg = _segment_start(tokens, m.first)
+            if text_at(tokens, seg) in _BULLETS:
+                label = _clean_label(src, tokens, seg, m.first)
+        labels.append(label)
+    if len(set(labels)) < len(labels) and all(r is not None for r in ranges):
+        # "Cục ... có trách nhiệm kiểm tra ...", "Cục ... có trách nhiệm cấp ...": drop the
+        # words every step starts with.
+        spans = [r for r in ranges if r is not None]
+        common = 0
+        while all(
+            a + common < b and tokens[a + common].text == tokens[spans[0][0] + common].text
+            for a, b in spans
+        ):
+            common += 1
+        labels = [_clean_label(src, tokens, a + common, b) for a, b in spans]
+    if any(label is None for label in labels) or len(set(labels)) < len(labels):
+        return None
+    return [label for label in labels if label is not None]
 
 
 # ------------------------------------------------------------------------------ results
@@ -511,6 +832,9 @@ _WEEKS_REASON: Final = "a time in weeks (tuần), which is not supported"
 
 def _is_plain_same_day(m: _Mention) -> bool:
     return m.kind is ProcessingTimeKind.SAME_DAY and m.role == _MAIN and not m.why
+# A row of the portal's table ("Dịch vụ bưu chính<TAB>02 Ngày làm việc<TAB>Phí : ..."): one
+# bounded label, one number and unit, the rest of the line; linear on any input.
+_PORTAL_ROW: Final = re.compile(r"\n[^\t\n]{1,60}\t(\d{1,4} (?:Ngày làm việc|Ngày|Giờ))\t[^\n]*")
 _STEP_WITHOUT_TIME: Final = re.compile(r": ?không quy định")
 # "trước ngày 31 tháng 12 hàng năm", "trước ngày 20/12 hằng năm": bounded repetitions only.
 _FIXED_DATE: Final = re.compile(
@@ -584,7 +908,15 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
     an excluded-time clause ("không tính thời gian ...") ``note``. Several times, one per
     labelled case, level, agency or step, give a :class:`CompositeProcessingTime` whose labels
     are short pieces of the text; a total followed by its breakdown ("50 ngày, trong đó: ...")
-    gives the total.
+    gives the total. Consecutive steps each opened by a time ("05 ngày làm việc để kiểm tra ...,
+    05 ngày làm việc để phê duyệt"; "Trong thời hạn 05 ngày, kể từ ..., Sở thẩm định ...") give
+    one part per step, labelled by the step's words. Not processing times: a supplement request
+    ("Trường hợp hồ sơ chưa đầy đủ: 30 ngày", "05 ngày ... thông báo hồ sơ cần bổ sung"), the
+    completeness check at reception ("Kiểm tra tính đầy đủ của hồ sơ: 01 ngày"), a time the text
+    declares not counted ("thời hạn xác minh là 30 ngày; thời hạn xác minh không tính vào ...",
+    kept in ``note``), a condition inside a case ("mặc dù trong 12 tháng"). A row of the portal's
+    table glued onto the text ("Dịch vụ bưu chính<TAB>02 Ngày làm việc<TAB>...") must repeat the
+    text's time.
 
     Args:
         text: the text to read.
@@ -614,10 +946,26 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
     """
     if not isinstance(text, str):
         raise TypeError(f"text must be a str, not {type(text).__name__}")
-    src = _normalise(text)
+    rows = list(_PORTAL_ROW.finditer(text)) if "\t" in text else []
+    if not rows:
+        return _parse(text, text)
+    # "...\nDịch vụ bưu chính\t02 Ngày làm việc\tPhí : ...": a row of the portal's table glued
+    # onto the text. It may repeat the text's time, never add to it or contradict it.
+    result = _parse(_PORTAL_ROW.sub("", text), text)
+    row_times = [_parse(row.group(1), text) for row in rows]
+    if isinstance(result, ProcessingTime) and all(
+        isinstance(row, ProcessingTime) and _key(row) == _key(result) for row in row_times
+    ):
+        return result
+    raise RuleParseError(text, "the portal's row and the text state different times")
+
+
+def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
+    """Parse ``body``; errors name ``text``, the text the caller passed."""
+    src = _normalise(body)
     tokens = _tokenise(_lower_same_length(src))
-    mentions = _find_mentions(tokens)
-    _assign_roles(tokens, mentions)
+    mentions = _find_mentions(tokens, src)
+    _assign_roles(tokens, mentions, _words(tokens, 0, len(tokens)))
     _mark_breakdowns(tokens, mentions)
     if any(_is_plain_same_day(m) for m in mentions):
         for m in mentions:
@@ -675,20 +1023,28 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
             note="; ".join(note_list) if note_list else None,
         )
 
-    labels = [
+    found = [
         _label_for(src, tokens, m, mains[k + 1].first if k + 1 < len(mains) else len(tokens))
         for k, m in enumerate(mains)
     ]
+    labels = [lab.text if lab is not None else None for lab in found]
     distinct_values = {_key(v) for v in values}
+    if len(mains) > 1 and not all(labels):
+        if found[0] is None and all(lab is not None and lab.case for lab in found[1:]):
+            # "03 ngày ...; 07 ngày ... trong trường hợp cần kiểm tra thực tế": the first time,
+            # stated without a case before the exceptions, is the rule for the other cases.
+            labels[0] = _OTHER_CASES
+        elif not any(lab is not None and lab.colon for lab in found):
+            steps = _step_labels(src, tokens, mains)
+            if steps is not None:
+                labels = list(steps)
     if len(mains) > 1 and all(labels):
         parts: dict[str, int] = {}
         for idx, label in enumerate(labels):
             assert label is not None
             if label in parts:
                 if _key(values[parts[label]]) != _key(values[idx]):
-                    raise RuleParseError(
-                        text, f"two different times for the same case {label!r}"
-                    )
+                    raise RuleParseError(text, f"two different times for the same case {label!r}")
                 continue
             parts[label] = idx
         if len(parts) > 1:
@@ -697,6 +1053,8 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
             return CompositeProcessingTime(
                 tuple((label, qualified(idx, [idx])) for label, idx in parts.items())
             )
+        # The same labelled time stated again (once per channel of submission, say).
+        return qualified(0, range(len(mains)))
     if len(mains) == 1:
         return qualified(0, [0])
     if len(distinct_values) == 1:
