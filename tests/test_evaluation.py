@@ -419,3 +419,17 @@ def test_evaluation_does_not_mutate_its_input() -> None:
     before = (d, hash(d), d.events)
     evaluate(d, CAL, as_of=DT(2026, 11, 30))
     assert (d, hash(d), d.events) == before
+
+
+def test_a_pause_over_no_working_time_does_not_move_an_exact_deadline() -> None:
+    # 6 working hours from Mon 16/11 09:00: 2.5 h to 11:30, 3.5 h from 13:30 -> 17:00.
+    # A pause over the lunch break (12:00-13:00) excludes no working time.
+    proc = Procedure("6.006", "Cấp bản sao", "6h")
+    events = (
+        received_mon_16(),
+        ev(DT(2026, 11, 16, 12), K.PAUSED),
+        ev(DT(2026, 11, 16, 13), K.RESUMED),
+    )
+    e = evaluate(dossier(*events, proc=proc), CAL, as_of=DT(2026, 11, 16, 17, 30))
+    assert e.due_at == DT(2026, 11, 16, 17)
+    assert e.outcome is Outcome.OVERDUE

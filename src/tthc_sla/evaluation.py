@@ -374,7 +374,8 @@ def _exclude(run: _Run, local: datetime, cal: WorkingCalendar, why: str) -> None
     run.pause_at = None
     if run.exact:
         spent = cal.working_time_between(start, local)
-        run.due_at = cal.add_working_time(run.due_at, spent)
+        if spent:  # shifting by nothing must not move a due moment at an interval's end
+            run.due_at = cal.add_working_time(run.due_at, spent)
         run.due_date = run.due_at.date()
         run.excl_time += spent
         moved = f"{spent}"
@@ -398,7 +399,8 @@ def _shift_steps(run: _Run, start: datetime, end: datetime, cal: WorkingCalendar
         due_at = entry[3]
         assert isinstance(due_at, datetime)
         if exact:
-            new_due = cal.add_working_time(due_at, cal.working_time_between(start, end))
+            spent = cal.working_time_between(start, end)
+            new_due = cal.add_working_time(due_at, spent) if spent else due_at
         else:
             k = cal.working_days_between(start.date(), end.date())
             d = entry[2]
