@@ -302,7 +302,8 @@ class _Model:
         assert self.due_date is not None
         if self.exact:
             spent = self.cal.working_time_between(start, until)
-            self.due_at = self.cal.add_working_time(self.due_at, spent)
+            if spent:  # a pause over no working time leaves the due moment where it is
+                self.due_at = self.cal.add_working_time(self.due_at, spent)
             self.due_date = self.due_at.date()
         else:
             k = self.cal.working_days_between(start.date(), until.date())
