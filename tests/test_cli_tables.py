@@ -123,3 +123,33 @@ def test_bad_procedures_and_arguments(tmp_path: Path, capsys: pytest.CaptureFixt
     assert "--by 'x'" in capsys.readouterr().err
     code, _ = run("evaluate", str(tmp_path / "missing.csv"), "--procedures", PROCS)
     assert code == 2
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_line_only_on_a_terminal_and_for_large_inputs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from tthc_sla import cli
+
+    err = _Tty()
+    monkeypatch.setattr(cli.sys, "stderr", err)
+    progress = cli._Progress(5000, "evaluating")
+    for n in range(1, 5001):
+        progress.tick(n)
+    text = err.getvalue()
+    assert text.endswith("evaluating 5,000/5,000 (100%)\n")
+    assert text.count("\r") == 100
+    small = _Tty()
+    monkeypatch.setattr(cli.sys, "stderr", small)
+    for n in range(1, 11):
+        cli._Progress(10, "evaluating").tick(n)
+    assert small.getvalue() == ""
+    pipe = io.StringIO()  # not a terminal: quiet however large
+    monkeypatch.setattr(cli.sys, "stderr", pipe)
+    for n in range(1, 5001):
+        cli._Progress(5000, "evaluating").tick(n)
+    assert pipe.getvalue() == ""
