@@ -85,10 +85,13 @@ def make_dossiers(n: int, seed: int = 20261123) -> list[Dossier]:
         t = _moment(rng, received)
         events = [Event(t - timedelta(hours=rng.randint(1, 40)), K.SUBMITTED), Event(t, K.RECEIVED)]
         day = received
+        paused = False
         for step in proc.steps:
             events.append(Event(t, K.STEP_STARTED, step=step.name))
             span = rng.choice((0, 1, 1, 2, 3, 5))
-            if rng.random() < 0.15 and proc.rule.kind.value == "working_days":
+            pausable = proc.rule.kind.value == "working_days" and len(proc.steps) <= 2
+            if rng.random() < 0.15 and pausable and not paused:  # histories of 6-10 events
+                paused = True
                 pause = CAL.add_working_days(day, 1)
                 resume = CAL.add_working_days(pause, rng.randint(1, 4))
                 events.append(Event(_moment(rng, pause).replace(hour=8), K.PAUSED))
