@@ -175,8 +175,10 @@ def compute_due(
         return due_date, cal.close_of_day(due_date), start, (d0, due_date)
     assert pt.amount is not None
     if kind is _WORKING_HOURS:
-        start = cal.next_working_moment(local)
-        due_at = cal.add_working_time(start, timedelta(hours=pt.amount))
+        # The earliest moment with that much working time after the receipt is the same from
+        # the receipt as from the next working moment; the latter is only the clock start.
+        due_at = cal.add_working_time(local, timedelta(hours=pt.amount))
+        start = cal.next_working_moment(local) if clock else local
         return due_at.date(), due_at, start, (d0, due_at.date())
     if kind is _WORKING_DAYS:
         due_date, due_at, start = _working_days(cal, local, pt.amount, policy, clock)
