@@ -95,6 +95,14 @@ def test_due_with_spec_json_and_policy_flags() -> None:
     assert "provisional" in out
 
 
+def test_due_with_a_part_of_a_composite_rule() -> None:
+    text = "UBND cấp xã: 05 ngày làm việc; UBND cấp tỉnh: 10 ngày làm việc"
+    code, out = run("due", "2026-11-20T09:00", text, "--part", "UBND cấp tỉnh", "--json")
+    assert code == 0
+    # 10 working days from Fri 20/11: 23, (24 off), 25, 26, 27, 30, 1, 2, 3, 4, 7/12.
+    assert json.loads(out)["due_date"] == "2026-12-07"
+
+
 def test_due_office_day_off_and_english() -> None:
     code, out = run("due", "2026-11-20T09:00", "1wd", "--day-off", "2026-11-23", "--lang", "en")
     assert code == 0
@@ -108,6 +116,10 @@ def test_due_office_day_off_and_english() -> None:
         (["due", "2026-13-01", "15wd"], "received_at '2026-13-01'"),
         (["due", "2026-11-20T09:00", "Không quy định"], "cannot read a processing time"),
         (["due", "2026-11-20T09:00", "15wd", "--part", "x"], "states a single time"),
+        (
+            ["due", "2026-11-20T09:00", "UBND cấp xã: 05 ngày làm việc; UBND cấp tỉnh: 10 ngày"],
+            "pick one with --part, one of 'UBND cấp xã', 'UBND cấp tỉnh'",
+        ),
         (["due", "2100-12-20T09:00", "30wd"], "after the calendar's range"),
         (["due", "2026-11-20T09:00", "15wd", "--cutoff", "3pm"], "'3pm'"),
     ],

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -251,6 +252,9 @@ def _rule(text: str, part: str | None) -> ProcessingTime:
         if isinstance(rule, ProcessingTime):
             raise _UsageError(f"--part {part!r}: the rule {text!r} states a single time")
         rule = rule.part(part)
+    elif not isinstance(rule, ProcessingTime):
+        labels = ", ".join(repr(label) for label in rule.labels)
+        raise _UsageError(f"the rule states several times: pick one with --part, one of {labels}")
     return resolve_rule(rule)
 
 
@@ -486,6 +490,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         args = parser.parse_args(argv)
         run: Callable[[argparse.Namespace, TextIO], None] = args.run
         run(args, stream)
+    except BrokenPipeError:  # the reader went away (| head): stop quietly
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
     except OSError as exc:
         print(f"tthc-sla: error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 2
