@@ -153,3 +153,32 @@ def test_progress_line_only_on_a_terminal_and_for_large_inputs(
     for n in range(1, 5001):
         cli._Progress(5000, "evaluating").tick(n)
     assert pipe.getvalue() == ""
+
+
+def test_lists() -> None:
+    code, out = run("list", "late", EVENTS, "--procedures", PROCS, "--period", "2026-10")
+    assert code == 0
+    rows = list(csv.DictReader(io.StringIO(out)))
+    # Most working days late first: HS-003 (3), HS-001 (2), then the 1-day ones by id.
+    assert [r["dossier_id"] for r in rows] == ["HS-003", "HS-001", "HS-005", "HS-007", "HS-004"]
+    code, out = run("list", "units", EVENTS, "--procedures", PROCS, "--period", "2026-10")
+    units = {r["unit"]: r["late_dossiers"] for r in csv.DictReader(io.StringIO(out))}
+    assert units == {
+        "Văn phòng Đăng ký đất đai": "2",
+        "Sở Nông nghiệp và Môi trường": "1",
+        "Phòng Kinh tế - Hạ tầng": "1",
+    }
+    # As of Wed 28/10 evening only HS-005 (due Thu 29/10) has at most one working day left.
+    code, out = run(
+        "list", "due-soon", EVENTS, "--procedures", PROCS, "--as-of", "2026-10-28T18:00"
+    )
+    assert [r["dossier_id"] for r in csv.DictReader(io.StringIO(out))] == ["HS-005"]
+
+
+def test_list_arguments(capsys: pytest.CaptureFixture[str]) -> None:
+    code, _ = run("list", "late", EVENTS, "--procedures", PROCS)
+    assert code == 2
+    assert "late needs --period" in capsys.readouterr().err
+    code, _ = run("list", "due-soon", EVENTS, "--procedures", PROCS, "--period", "2026-10")
+    assert code == 2
+    assert "due-soon takes --as-of" in capsys.readouterr().err

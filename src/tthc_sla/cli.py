@@ -19,7 +19,7 @@ from tthc_sla.calendar._tz import VN_TZ
 from tthc_sla.errors import HistoryError, TthcSlaError
 from tthc_sla.evaluation import Evaluation, evaluate
 from tthc_sla.history import Dossier
-from tthc_sla.metrics import report_table, summarize
+from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, report_table, summarize
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
 from tthc_sla.rules._deadline import resolve_rule
 
@@ -181,6 +181,26 @@ def _build_parser() -> _Parser:
         help="output format (default: table on a terminal, csv otherwise)",
     )
     rep.set_defaults(run=_run_report)
+
+    lst = sub.add_parser(
+        "list",
+        help="the lists agencies publish: due soon, late dossiers, late dossiers per unit",
+        description=(
+            "due-soon: open dossiers with at most one working day left (the daily reminder), as "
+            "of --as-of; late: dossiers resolved late in --period or overdue at its end, with the "
+            "units whose steps overran; units: how many late dossiers each unit is attributed."
+        ),
+    )
+    lst.add_argument("which", choices=("due-soon", "late", "units"), help="which list")
+    _table_args(lst)
+    lst.add_argument("--as-of", type=_moment, help="for due-soon: the moment (default: now)")
+    lst.add_argument("--period", type=_period, help="for late and units: YYYY-MM, YYYY or A..B")
+    lst.add_argument(
+        "--format",
+        choices=("csv", "json", "table"),
+        help="output format (default: table on a terminal, csv otherwise)",
+    )
+    lst.set_defaults(run=_run_list)
     return parser
 
 
@@ -400,6 +420,58 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
     summaries = summarize(evaluations, period=(first, last), by=by)
     rows = report_table(summaries, by=by, rates=rates)
     columns = [*by, *_REPORT_COLUMNS, *(f"rate_{r}" for r in rates), "reconciles", "imbalance"]
+    target = _open_out(args, out)
+    fmt = args.format or ("table" if target.isatty() else "csv")
+    try:
+        _tables.write_rows(rows, target, fmt=fmt, columns=columns)
+    finally:
+        if target is not out:
+            target.close()
+    _report_skipped(bad)
+
+
+_LIST_COLUMNS = (
+    "dossier_id",
+    "agency",
+    "procedure",
+    "outcome",
+    "received_at",
+    "due_at",
+    "completed_at",
+    "late_working_days",
+    "late_units",
+)
+
+
+def _run_list(args: argparse.Namespace, out: TextIO) -> None:
+    dossiers, lines, bad = _load(args)
+    aware = bool(dossiers) and dossiers[0].events[0].at.tzinfo is not None
+    if args.which == "due-soon":
+        if args.period is not None:
+            raise _UsageError("due-soon takes --as-of, not --period")
+        as_of = args.as_of or datetime.now(VN_TZ)
+        if not aware:
+            as_of = as_of.replace(tzinfo=None)
+        evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+        rows = [_tables.evaluation_row(e) for e in due_soon(evaluations)]
+        columns: Sequence[str] = _LIST_COLUMNS
+    else:
+        if args.period is None:
+            raise _UsageError(f"{args.which} needs --period (YYYY-MM, YYYY or A..B)")
+        first, last = args.period
+        as_of = datetime.combine(last, time.max)
+        if aware:
+            as_of = as_of.replace(tzinfo=VN_TZ)
+        evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+        if args.which == "late":
+            rows = [
+                _tables.evaluation_row(e) for e in late_dossiers(evaluations, period=(first, last))
+            ]
+            columns = _LIST_COLUMNS
+        else:
+            counts = late_by_unit(evaluations, period=(first, last))
+            rows = [{"unit": unit, "late_dossiers": n} for unit, n in counts.items()]
+            columns = ("unit", "late_dossiers")
     target = _open_out(args, out)
     fmt = args.format or ("table" if target.isatty() else "csv")
     try:
