@@ -403,3 +403,35 @@ def test_count_matches_numpy(a: date, b: date) -> None:
         np.datetime64(lo + one), np.datetime64(hi + one), busdaycal=_BUSDAYCAL
     )
     assert CAL.working_days_between(a, b) == (int(forward) if a <= b else -int(forward))
+
+
+# --------------------------------------------------------------------------- brute-force oracle
+
+
+def _brute_add(cal: WorkingCalendar, at: datetime, minutes: int) -> datetime:
+    """Walk day by day through the working intervals: an oracle independent of the index."""
+    t = at
+    left = minutes
+    while left > 0:
+        day = t.date()
+        for start, end in cal.working_intervals(day):
+            if t < end:
+                t = max(t, start)
+                step = min(left, int((end - t).total_seconds() // 60))
+                t += timedelta(minutes=step)
+                left -= step
+                if left == 0:
+                    return t
+        t = datetime.combine(day + timedelta(days=1), time())
+    return t
+
+
+@settings(max_examples=300)
+@given(
+    st.datetimes(min_value=datetime(2025, 12, 20), max_value=datetime(2026, 12, 20)).map(
+        lambda d: d.replace(second=0, microsecond=0)
+    ),
+    st.integers(min_value=1, max_value=60 * 40),
+)
+def test_add_working_time_matches_an_interval_walk(at: datetime, minutes: int) -> None:
+    assert CAL.add_working_time(at, timedelta(minutes=minutes)) == _brute_add(CAL, at, minutes)
