@@ -373,7 +373,7 @@ def _exclude(run: _Run, local: datetime, cal: WorkingCalendar, why: str) -> None
     assert run.due_at is not None
     run.pause_at = None
     if run.exact:
-        spent = cal.working_time_between(start, local)
+        spent = cal._local_time_between(start, local)
         if spent:  # shifting by nothing must not move a due moment at an interval's end
             run.due_at = cal.add_working_time(run.due_at, spent)
         run.due_date = run.due_at.date()
@@ -384,7 +384,7 @@ def _exclude(run: _Run, local: datetime, cal: WorkingCalendar, why: str) -> None
         run.due_date = cal.add_working_days(run.due_date or start.date(), k)
         run.due_at = cal.close_of_day(run.due_date)
         run.excl_days += k
-        run.excl_time += cal.working_time_between(start, local)
+        run.excl_time += cal._local_time_between(start, local)
         moved = f"{k} working day(s)"
     _shift_steps(run, start, local, cal)
     run.timeline.append((local, f"{why}: deadline moved by {moved}", run.due_at, None))
@@ -399,7 +399,7 @@ def _shift_steps(run: _Run, start: datetime, end: datetime, cal: WorkingCalendar
         due_at = entry[3]
         assert isinstance(due_at, datetime)
         if exact:
-            spent = cal.working_time_between(start, end)
+            spent = cal._local_time_between(start, end)
             new_due = cal.add_working_time(due_at, spent) if spent else due_at
         else:
             k = cal.working_days_between(start.date(), end.date())
@@ -543,14 +543,14 @@ def _judge(
             taken = cal.working_days_between(run.received.date(), finish.date())
         if outcome is _O_LATE:
             late_days = max(0, cal.working_days_between(run.due_date, finish.date()))
-            late_time = max(_ZERO, cal.working_time_between(run.due_at, finish))
+            late_time = max(_ZERO, cal._local_time_between(run.due_at, finish))
             if resched is not None:
                 met = finish <= resched if run.exact else finish.date() <= resched.date()
     else:
         outcome = _open_outcome(as_of, run.due_date, run.due_at, run.exact, cal)
         if outcome is _O_OVERDUE:
             late_days = max(0, cal.working_days_between(run.due_date, as_of.date()))
-            late_time = max(_ZERO, cal.working_time_between(run.due_at, as_of))
+            late_time = max(_ZERO, cal._local_time_between(run.due_at, as_of))
     late_units: tuple[str, ...] = ()
     if outcome in (_O_LATE, _O_OVERDUE):
         bad = (_O_LATE, _O_OVERDUE)

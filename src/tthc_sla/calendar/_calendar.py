@@ -398,6 +398,10 @@ class WorkingCalendar:
         la, _ = to_local(a, "a")
         lb, _ = to_local(b, "b")
         same_style(a, b)
+        return self._local_time_between(la, lb)
+
+    def _local_time_between(self, la: datetime, lb: datetime) -> timedelta:
+        """working_time_between for two naive local moments (the library's internal calls)."""
         ba, pa = self._pos(la)
         bb, pb = self._pos(lb)
         if ba == bb:
