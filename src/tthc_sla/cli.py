@@ -388,6 +388,17 @@ def _open_out(args: argparse.Namespace, out: TextIO) -> TextIO:
     return out
 
 
+def _write_table(args: argparse.Namespace, out: TextIO, rows: Any, columns: Sequence[str]) -> None:
+    """Rows to --output or standard output: a table on a terminal, CSV otherwise."""
+    target = _open_out(args, out)
+    fmt = args.format or ("table" if target.isatty() else "csv")
+    try:
+        _tables.write_rows(rows, target, fmt=fmt, columns=columns)
+    finally:
+        if target is not out:
+            target.close()
+
+
 def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
     dossiers, lines, bad = _load(args)
     as_of = args.as_of
@@ -420,13 +431,7 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
     summaries = summarize(evaluations, period=(first, last), by=by)
     rows = report_table(summaries, by=by, rates=rates)
     columns = [*by, *_REPORT_COLUMNS, *(f"rate_{r}" for r in rates), "reconciles", "imbalance"]
-    target = _open_out(args, out)
-    fmt = args.format or ("table" if target.isatty() else "csv")
-    try:
-        _tables.write_rows(rows, target, fmt=fmt, columns=columns)
-    finally:
-        if target is not out:
-            target.close()
+    _write_table(args, out, rows, columns)
     _report_skipped(bad)
 
 
@@ -472,13 +477,7 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> None:
             counts = late_by_unit(evaluations, period=(first, last))
             rows = [{"unit": unit, "late_dossiers": n} for unit, n in counts.items()]
             columns = ("unit", "late_dossiers")
-    target = _open_out(args, out)
-    fmt = args.format or ("table" if target.isatty() else "csv")
-    try:
-        _tables.write_rows(rows, target, fmt=fmt, columns=columns)
-    finally:
-        if target is not out:
-            target.close()
+    _write_table(args, out, rows, columns)
     _report_skipped(bad)
 
 
