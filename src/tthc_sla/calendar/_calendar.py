@@ -10,7 +10,7 @@ from datetime import date, datetime, time, timedelta
 import attrs
 import holidays
 
-from tthc_sla.calendar._index import Block, Index
+from tthc_sla.calendar._index import Block, DayInfo, Index
 from tthc_sla.calendar._notices import DayKind, DayOverride, load_notices
 from tthc_sla.calendar._schedule import WeeklySchedule
 from tthc_sla.calendar._tz import check_date, from_local, same_style, to_local
@@ -193,6 +193,9 @@ class WorkingCalendar:
             >>> cal.is_working_day(date(2026, 1, 10))   # make-up Saturday (CV 12729/VPCP-KGVX)
             True
         """
+        info = self._ix.days.get(d)
+        if info is not None:
+            return info[3] is not None
         blk, _, i = self._locate(d)
         return blk.work[i] == 1
 
@@ -239,6 +242,11 @@ class WorkingCalendar:
             >>> cal.working_days_between(date(2026, 2, 23), date(2026, 2, 13))
             -1
         """
+        days = self._ix.days
+        ia = days.get(a)
+        ib = days.get(b)
+        if ia is not None and ib is not None and ia[0] == ib[0]:
+            return ib[1] - ia[1]
         blk_a, ba, i = self._locate(a, "a")
         blk_b, bb, j = self._locate(b, "b")
         if ba == bb:
@@ -360,12 +368,26 @@ class WorkingCalendar:
         return hit
 
     def _day_bounds(self, d: date) -> tuple[datetime, datetime]:
-        blk, _, i = self._locate(d)
-        if not blk.work[i]:
+        info = self._ix.days.get(d) or self._day(d)
+        opening, close = info[4], info[5]
+        if opening is None or close is None:
             raise PolicyError(d, "a working day (it has no working hours)")
-        shape = self._ix.shapes[blk.shape[blk.rank[i] - 1]]
-        day = datetime(d.year, d.month, d.day)
-        return day + shape.open_td, day + shape.close_td
+        return opening, close
+
+    def _day(self, d: date, name: str = "date") -> DayInfo:
+        """What the hour arithmetic needs of ``d`` (checked, then kept in the index)."""
+        blk, b, i = self._locate(d, name)
+        r = blk.rank[i]
+        info: DayInfo
+        if blk.work[i]:
+            k = r - 1
+            shape = self._ix.shapes[blk.shape[k]]
+            day = datetime(d.year, d.month, d.day)
+            info = (b, r, blk.cum[k], shape, day + shape.open_td, day + shape.close_td)
+        else:
+            info = (b, r, blk.cum[r], None, None, None)
+        self._ix.days[d] = info
+        return info
 
     def is_working_time(self, at: datetime) -> bool:
         """Whether ``at`` falls inside a working interval (start included, end excluded)."""
@@ -379,12 +401,11 @@ class WorkingCalendar:
 
     def _pos(self, local: datetime) -> tuple[int, int]:
         """(block number, working microseconds from the block's start up to ``local``)."""
-        blk, b, i = self._locate(local.date(), "at")
-        r = blk.rank[i]
-        if blk.work[i]:
-            k = r - 1
-            return b, blk.cum[k] + self._ix.shapes[blk.shape[k]].elapsed(_us_of_day(local))
-        return b, blk.cum[r]
+        d = local.date()
+        b, _, before, shape, _, _ = self._ix.days.get(d) or self._day(d, "at")
+        if shape is None:
+            return b, before
+        return b, before + shape.elapsed(_us_of_day(local))
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """The working time between two moments; negative when b < a.

@@ -26,10 +26,15 @@ import attrs
 from tthc_sla.calendar._notices import DayKind, DayOverride
 from tthc_sla.calendar._schedule import _DayShape
 
-__all__ = ["BLOCK", "Block", "Index"]
+__all__ = ["BLOCK", "Block", "DayInfo", "Index"]
 
 BLOCK = 4096
 _MAKEUP_SHAPE = 7
+
+#: What the hour arithmetic needs of one day: (block number, rank in the block, working
+#: microseconds in the block before the day, its shape or None on a day off, its opening, its
+#: close).
+DayInfo = tuple[int, int, int, _DayShape | None, datetime | None, datetime | None]
 
 #: A source of statutory holidays: years -> {date: (reason_vi, reason_en)}.
 StatutorySource = Callable[[Iterable[int]], dict[date, tuple[str, str]]]
@@ -59,6 +64,7 @@ class Index:
     __slots__ = (
         "base",
         "blocks",
+        "days",
         "last",
         "layers",
         "lock",
@@ -86,6 +92,9 @@ class Index:
         self.lock = threading.Lock()
         # (date, n) -> (n-th working day after date, its close): the common deadline, memoised.
         self.memo: dict[tuple[date, int], tuple[date, datetime]] = {}
+        # date -> what the hour arithmetic needs of it (see WorkingCalendar._day); at most one
+        # entry per day of the range, filled on first use.
+        self.days: dict[date, DayInfo] = {}
 
     def block(self, b: int) -> Block:
         blk = self.blocks[b]
