@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import functools
 from datetime import date, datetime, timedelta, tzinfo
+from typing import Any
 
 import attrs
 
@@ -159,6 +160,7 @@ _O_OVERDUE = Outcome.OVERDUE
 _O_EXCLUDED = Outcome.EXCLUDED
 _O_NOT_RECEIVED = Outcome.NOT_RECEIVED
 _HOURS = ProcessingTimeKind.WORKING_HOURS
+_WORKING_DAYS = ProcessingTimeKind.WORKING_DAYS
 _S_NEW, _S_SUPPLEMENT = State.NEW, State.SUPPLEMENT
 
 
@@ -190,7 +192,7 @@ class _Run:
         self.excl_time = _ZERO
         self.timeline: list[_Trace] = []
         # step name -> [unit, started, due_date, due_at, exact]
-        self.steps: dict[str, list[object]] = {}
+        self.steps: dict[str, list[Any]] = {}
 
 
 def _fmt(t: datetime) -> str:
@@ -231,94 +233,141 @@ def evaluate(
     Raises:
         HistoryError: the history breaks a rule (strict mode), naming the dossier and event.
     """
-    if not isinstance(dossier, Dossier):
+    if type(dossier) is not Dossier and not isinstance(dossier, Dossier):
         raise InputTypeError("dossier", dossier, "a Dossier")
-    if not dossier.events:
+    if type(calendar) is not WorkingCalendar and not isinstance(calendar, WorkingCalendar):
+        raise InputTypeError("calendar", calendar, "a WorkingCalendar (see vietnam_calendar())")
+    if type(policy) is not DeadlinePolicy and not isinstance(policy, DeadlinePolicy):
+        raise InputTypeError("policy", policy, "a DeadlinePolicy")
+    events = dossier.events
+    if not events:
         return _fail(dossier, strict, HistoryError(dossier.id, None, "no events"), as_of)
-    aware = dossier.events[0].at.tzinfo is not None
+    aware = events[0].at.tzinfo is not None
     if as_of is None:
         now = datetime.now(VN_TZ)
         as_of = now if aware else now.replace(tzinfo=None)
     elif not isinstance(as_of, datetime):
         raise InputTypeError("as_of", as_of, "a datetime.datetime")
     elif (as_of.tzinfo is not None) != aware:
-        raise TimezoneMixError(as_of, dossier.events[0].at)
-    as_of_local, tz = to_local(as_of, "as_of")
+        raise TimezoneMixError(as_of, events[0].at)
+    as_of_local, tz = to_local(as_of, "as_of") if aware else (as_of, None)
 
     proc = dossier.procedure
-    rule, allot = _procedure_info(proc, policy.difficult_area or dossier.difficult_area)
+    rule, allot, rule_n, pause_supplement = _plan(
+        proc, policy.difficult_area or dossier.difficult_area
+    )
+    end_of_day = policy.due_time == "end_of_day"
+    # The common deadline (whole working days, due at the close) is one memoised lookup.
+    fast = end_of_day and not policy.receipt_day_counts
+    on_returned = policy.finish == "returned"
     run = _Run()
-    run.exact = policy.due_time == "same_time" or rule.kind is _HOURS
+    run.exact = not end_of_day or rule.kind is _HOURS
+    timeline = run.timeline
+    steps = run.steps
     warnings: list[str] = []
+    transitions = _TRANSITIONS
     state = _S_NEW
-    prev: datetime | None = None
+    prev = datetime.min
     finish: datetime | None = None
     finish_kind: EventKind | None = None
-    resolved: tuple[datetime, EventKind] | None = None
     resched: datetime | None = None
     results: list[StepResult] = []
     ended: datetime | None = None
 
-    for i, e in enumerate(dossier.events):
-        if (e.at.tzinfo is not None) != aware:
-            _problem(
-                dossier, i, "naive and aware timestamps mixed in one history", strict, warnings
-            )
+    for i, e in enumerate(events):
+        at = e.at
+        if aware:
+            if at.tzinfo is None:
+                _problem(dossier, i, _MIXED, strict, warnings)
+                continue
+            local = to_local(at)[0]
+        elif at.tzinfo is not None:
+            _problem(dossier, i, _MIXED, strict, warnings)
             continue
-        local = to_local(e.at)[0] if aware else e.at
+        else:
+            local = at
         if local > as_of_local:
             break
-        if prev is not None and local < prev:
-            rule_broken = f"out of order: {e.at} is before the previous event's time"
+        if local < prev:
+            rule_broken = f"out of order: {at} is before the previous event's time"
             _problem(dossier, i, rule_broken, strict, warnings)
             continue
         kind = e.kind
-        nxt = _TRANSITIONS[state].get(kind)
+        nxt = transitions[state].get(kind)
         if nxt is None:
             _problem(dossier, i, transition(state, kind)[1], strict, warnings)
             continue
-        broken = ""
-        if kind is _RECEIVED:
-            _start_clock(run, local, rule, calendar, policy, "received")
-        elif kind is _STEP_STARTED:
-            broken = _start_step(run, e, local, allot, calendar, policy)
+        if kind is _STEP_STARTED:
+            name = e.step or ""
+            if name in steps:
+                _problem(dossier, i, f"step {name!r} started again before it finished", strict,
+                         warnings)  # fmt: skip
+                continue
+            planned = allot.get(name)
+            if planned is None:
+                steps[name] = [e.unit or None, local, None, None, False]
+            else:
+                unit, allotment, n = planned
+                if fast and n:
+                    step_date, step_at = calendar._due_end_of_day(local.date(), n)
+                else:
+                    step_date, step_at, _, _ = compute_due(
+                        local, allotment, calendar, policy, clock=False
+                    )
+                exact = not end_of_day or allotment.kind is _HOURS
+                steps[name] = [e.unit or unit, local, step_date, step_at, exact]
         elif kind is _STEP_FINISHED:
-            broken = _finish_step(run, e, local, results, tz)
-        elif kind in (_PAUSED, _SUPP_REQ):
+            name = e.step or ""
+            entry = steps.pop(name, None)
+            if entry is None:
+                _problem(dossier, i, f"step {name!r} finished but never started", strict, warnings)
+                continue
+            s_unit, s_start, s_date, s_at, s_exact = entry
+            outcome = None if s_at is None else _finished_outcome(local, s_date, s_at, s_exact)
+            if tz is None:
+                results.append(StepResult(name, s_unit, s_start, s_at, local, outcome))
+            else:
+                s_at = None if s_at is None else from_local(s_at, tz)
+                results.append(
+                    StepResult(
+                        name, s_unit, from_local(s_start, tz), s_at, from_local(local, tz), outcome
+                    )
+                )
+        elif kind is _RECEIVED:
+            _start_clock(run, local, rule, rule_n if fast else 0, calendar, policy, "received")
+        elif kind is _SUBMITTED:
+            timeline.append((local, "submitted", None, None))
+        elif kind is _RESOLVED or kind is _REJECTED:
+            timeline.append((local, _TEXT[kind], None, None))
+            if finish is None and not on_returned:
+                finish, finish_kind = local, kind
+        elif kind is _RETURNED:
+            timeline.append((local, "returned", None, None))
+            if on_returned:
+                finish, finish_kind = local, kind
+        elif kind is _PAUSED or kind is _SUPP_REQ:
             run.pause_at = local
-            what = "supplement requested" if kind is _SUPP_REQ else "paused"
-            run.timeline.append((local, what, None, None))
-        elif kind is _RESUMED or (kind is _SUPP_REC and proc.supplement == "pause"):
+            timeline.append((local, _TEXT[kind], None, None))
+        elif kind is _RESUMED or (kind is _SUPP_REC and pause_supplement):
             _exclude(run, local, calendar, "resumed" if kind is _RESUMED else "supplemented")
         elif kind is _SUPP_REC:
             assert run.pause_at is not None
             _shift_steps(run, run.pause_at, local, calendar)
             run.pause_at = None
-            _start_clock(run, local, rule, calendar, policy, "supplement received, clock restarts")
+            _start_clock(run, local, rule, rule_n if fast else 0, calendar, policy,
+                         "supplement received, clock restarts")  # fmt: skip
         elif kind is _RESCHEDULED:
             broken = _reschedule(run, e, local, resched, calendar)
-            if not broken:
-                assert e.new_due is not None
-                resched = to_local(e.new_due)[0] if aware else e.new_due
-        elif kind in (_RESOLVED, _REJECTED):
-            resolved = (local, kind)
-            run.timeline.append((local, kind.value, None, None))
-        elif kind is _RETURNED:
-            run.timeline.append((local, "returned", None, None))
-            if policy.finish == "returned":
-                finish, finish_kind = local, kind
-        elif kind is _SUBMITTED:
-            run.timeline.append((local, "submitted", None, None))
+            if broken:
+                _problem(dossier, i, broken, strict, warnings)
+                continue
+            assert e.new_due is not None
+            resched = to_local(e.new_due)[0] if aware else e.new_due
         else:  # WITHDRAWN, CANCELLED
             ended = local
-            run.timeline.append((local, kind.value, None, None))
-        if broken:
-            _problem(dossier, i, broken, strict, warnings)
-            continue
+            timeline.append((local, _TEXT[kind], None, None))
         state = nxt
         prev = local
-        if resolved is not None and policy.finish == "resolved" and finish is None:
-            finish, finish_kind = resolved
 
     return _judge(
         dossier, calendar, run, results, finish, finish_kind, resched, ended,
@@ -326,13 +375,34 @@ def evaluate(
     )  # fmt: skip
 
 
+_MIXED = "naive and aware timestamps mixed in one history"
+_TEXT = {
+    _RESOLVED: "resolved",
+    _REJECTED: "rejected",
+    _PAUSED: "paused",
+    _SUPP_REQ: "supplement requested",
+    _K.WITHDRAWN: "withdrawn",
+    _K.CANCELLED: "cancelled",
+}
+
+_Allotments = dict[str, tuple[str, ProcessingTime, int]]
+
+
 @functools.lru_cache(maxsize=4096)
-def _procedure_info(
-    proc: Procedure, difficult: bool
-) -> tuple[ProcessingTime, dict[str, tuple[str, ProcessingTime]]]:
-    """The rule in force and the steps' allotments, computed once per procedure."""
-    allot = {s.name: (s.unit, s.allotment) for s in proc.steps}
-    return effective_rule(proc.rule, difficult), allot
+def _plan(proc: Procedure, difficult: bool) -> tuple[ProcessingTime, _Allotments, int, bool]:
+    """Computed once per procedure: the rule in force, the steps' (unit, allotment, whole
+    working days or 0), the rule's whole working days or 0, whether a supplement pauses."""
+    allot = {s.name: (s.unit, s.allotment, _whole_days(s.allotment)) for s in proc.steps}
+    rule = effective_rule(proc.rule, difficult)
+    return rule, allot, _whole_days(rule), proc.supplement == "pause"
+
+
+def _whole_days(pt: ProcessingTime) -> int:
+    """n for a rule of n whole working days (the memoised common case), else 0."""
+    amount = pt.amount
+    if pt.kind is _WORKING_DAYS and type(amount) is int and amount > 0:
+        return amount
+    return 0
 
 
 def _problem(dossier: Dossier, index: int, rule: str, strict: bool, warnings: list[str]) -> None:
@@ -357,11 +427,15 @@ def _start_clock(
     run: _Run,
     local: datetime,
     rule: ProcessingTime,
+    n: int,
     cal: WorkingCalendar,
     policy: DeadlinePolicy,
     why: str,
 ) -> None:
-    due_date, due_at, _, _ = compute_due(local, rule, cal, policy, clock=False)
+    if n:
+        due_date, due_at = cal._due_end_of_day(local.date(), n)
+    else:
+        due_date, due_at, _, _ = compute_due(local, rule, cal, policy, clock=False)
     run.received, run.due_date, run.due_at = local, due_date, due_at
     run.timeline.append((local, why, due_at, rule))
 
@@ -407,46 +481,6 @@ def _shift_steps(run: _Run, start: datetime, end: datetime, cal: WorkingCalendar
             assert isinstance(d, date)
             new_due = cal.close_of_day(cal.add_working_days(d, k))
         entry[2], entry[3] = new_due.date(), new_due
-
-
-def _start_step(
-    run: _Run,
-    e: Event,
-    local: datetime,
-    allot: dict[str, tuple[str, ProcessingTime]],
-    cal: WorkingCalendar,
-    policy: DeadlinePolicy,
-) -> str:
-    name = e.step or ""
-    if name in run.steps:
-        return f"step {name!r} started again before it finished"
-    unit, allotment = allot.get(name, (None, None))
-    if allotment is None:
-        run.steps[name] = [e.unit or unit, local, None, None, False]
-        return ""
-    due_date, due_at, _, _ = compute_due(local, allotment, cal, policy, clock=False)
-    exact = policy.due_time == "same_time" or allotment.kind is _HOURS
-    run.steps[name] = [e.unit or unit, local, due_date, due_at, exact]
-    return ""
-
-
-def _finish_step(
-    run: _Run, e: Event, local: datetime, results: list[StepResult], tz: tzinfo | None
-) -> str:
-    name = e.step or ""
-    entry = run.steps.pop(name, None)
-    if entry is None:
-        return f"step {name!r} finished but never started"
-    unit, started, due_date, due_at, exact = entry
-    outcome = None
-    if due_at is not None:
-        outcome = _finished_outcome(local, due_date, due_at, exact)  # type: ignore[arg-type]
-        if tz is not None:
-            due_at = from_local(due_at, tz)  # type: ignore[arg-type]
-    if tz is not None:
-        started, local = from_local(started, tz), from_local(local, tz)  # type: ignore[arg-type]
-    results.append(StepResult(name, unit, started, due_at, local, outcome))  # type: ignore[arg-type]
-    return ""
 
 
 def _reschedule(
@@ -504,82 +538,75 @@ def _judge(
     warnings: list[str],
     state: State,
 ) -> Evaluation:
-    def out(t: datetime | None) -> datetime | None:
-        return t if t is None or tz is None else from_local(t, tz)
-
-    as_of_out = as_of if tz is None else from_local(as_of, tz)
     if run.pause_at is not None and run.due_at is not None and ended is None and finish is None:
         # Paused, or waiting for the applicant, at as_of: the clock is stopped until then.
         if state is _S_SUPPLEMENT and dossier.procedure.supplement == "restart":
             run.timeline.append((as_of, "still waiting for the applicant's supplement", None, None))
         _exclude(run, as_of, cal, "still paused at the evaluation moment")
-    # Steps still running at as_of.
-    step_results = list(results)
-    for name, (unit, started, due_date, due_at, exact) in run.steps.items():
-        outcome = None
-        if isinstance(due_date, date) and isinstance(due_at, datetime) and finish is None:
-            outcome = _open_outcome(as_of, due_date, due_at, bool(exact), cal)
-        assert isinstance(started, datetime)
-        step_results.append(
-            StepResult(
-                name,
-                unit if isinstance(unit, str) else None,
-                from_local(started, tz),
-                out(due_at) if isinstance(due_at, datetime) else None,
-                None,
-                outcome,
+    if run.steps:  # steps still running at as_of
+        for name, (unit, started, step_date, step_at, exact) in run.steps.items():
+            outcome = None
+            if isinstance(step_date, date) and isinstance(step_at, datetime) and finish is None:
+                outcome = _open_outcome(as_of, step_date, step_at, bool(exact), cal)
+            assert isinstance(started, datetime)
+            results.append(
+                StepResult(
+                    name,
+                    unit if isinstance(unit, str) else None,
+                    from_local(started, tz),
+                    from_local(step_at, tz) if isinstance(step_at, datetime) else None,
+                    None,
+                    outcome,
+                )
             )
-        )
+    due_date, due_at, received = run.due_date, run.due_at, run.received
     late_days, late_time = 0, _ZERO
     taken: int | None = None
     met = False
+    late_units: tuple[str, ...] = ()
     if ended is not None:
         outcome = _O_EXCLUDED
-    elif run.due_date is None or run.due_at is None:
+    elif due_date is None or due_at is None:
         outcome = _O_NOT_RECEIVED
     elif finish is not None:
-        outcome = _finished_outcome(finish, run.due_date, run.due_at, run.exact)
-        if run.received is not None:
-            taken = cal.working_days_between(run.received.date(), finish.date())
+        outcome = _finished_outcome(finish, due_date, due_at, run.exact)
+        if received is not None:
+            taken = cal.working_days_between(received.date(), finish.date())
         if outcome is _O_LATE:
-            late_days = max(0, cal.working_days_between(run.due_date, finish.date()))
-            late_time = max(_ZERO, cal._local_time_between(run.due_at, finish))
+            late_days = max(0, cal.working_days_between(due_date, finish.date()))
+            late_time = max(_ZERO, cal._local_time_between(due_at, finish))
             if resched is not None:
                 met = finish <= resched if run.exact else finish.date() <= resched.date()
+            late_units = _late_units(results)
     else:
-        outcome = _open_outcome(as_of, run.due_date, run.due_at, run.exact, cal)
+        outcome = _open_outcome(as_of, due_date, due_at, run.exact, cal)
         if outcome is _O_OVERDUE:
-            late_days = max(0, cal.working_days_between(run.due_date, as_of.date()))
-            late_time = max(_ZERO, cal._local_time_between(run.due_at, as_of))
-    late_units: tuple[str, ...] = ()
-    if outcome in (_O_LATE, _O_OVERDUE):
-        bad = (_O_LATE, _O_OVERDUE)
-        late_units = tuple(
-            dict.fromkeys(s.unit for s in step_results if s.outcome in bad and s.unit is not None)
-        )
+            late_days = max(0, cal.working_days_between(due_date, as_of.date()))
+            late_time = max(_ZERO, cal._local_time_between(due_at, as_of))
+            late_units = _late_units(results)
+    confirmed = cal.confirmed_until
+    provisional = due_date is not None and confirmed is not None and due_date > confirmed
+    if tz is not None:
+        as_of, received, due_at = from_local(as_of, tz), _out(received, tz), _out(due_at, tz)
+        finish, ended, resched = _out(finish, tz), _out(ended, tz), _out(resched, tz)
     return Evaluation(
-        dossier=dossier,
-        outcome=outcome,
-        as_of=as_of_out,
-        received_at=out(run.received),
-        due_at=out(run.due_at),
-        due_date=run.due_date,
-        completed_at=out(finish),
-        ended_at=out(ended),
-        finish_kind=finish_kind,
-        late_working_days=late_days,
-        late_time=late_time,
-        processing_working_days=taken,
-        excluded_working_days=run.excl_days,
-        excluded_time=run.excl_time,
-        rescheduled_due=out(resched),
-        met_rescheduled=met,
-        steps=tuple(step_results),
-        late_units=late_units,
-        provisional=run.due_date is not None
-        and cal.confirmed_until is not None
-        and run.due_date > cal.confirmed_until,
-        by_moment=run.exact,
-        trace=tuple(run.timeline),
-        warnings=tuple(warnings),
+        dossier, outcome, as_of, received, due_at, due_date, finish, ended, finish_kind,
+        late_days, late_time, taken, run.excl_days, run.excl_time, resched, met,
+        tuple(results), late_units, provisional, run.exact, tuple(run.timeline),
+        tuple(warnings),
+    )  # fmt: skip
+
+
+def _out(t: datetime | None, tz: tzinfo) -> datetime | None:
+    return None if t is None else from_local(t, tz)
+
+
+def _late_units(results: list[StepResult]) -> tuple[str, ...]:
+    """The units of the steps that overran, in order, once each."""
+    return tuple(
+        dict.fromkeys(
+            s.unit
+            for s in results
+            if (s.outcome is _O_LATE or s.outcome is _O_OVERDUE) and s.unit is not None
+        )
     )
