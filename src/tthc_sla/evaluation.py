@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from tthc_sla.calendar import WorkingCalendar
-from tthc_sla.calendar._tz import VN_TZ, from_local, to_local
+from tthc_sla.calendar._tz import VN_TZ, from_local, naive, to_local
 from tthc_sla.errors import HistoryError, InputTypeError, TimezoneMixError
 from tthc_sla.history import _TRANSITIONS, Dossier, Event, EventKind, State, transition
 from tthc_sla.procedure import Procedure
@@ -70,7 +70,10 @@ class Outcome(enum.Enum):
         return self in (Outcome.ON_TRACK, Outcome.DUE_SOON, Outcome.OVERDUE)
 
 
-@attrs.frozen
+# The two result classes are frozen but not slotted: attrs fills a dict-backed instance twice as
+# fast as a slotted one (1.1 µs against 2.3 µs for Evaluation's 22 fields), which is a tenth of
+# an evaluation; they cost about 90 more bytes each.
+@attrs.frozen(slots=False)
 class StepResult:
     """How one step went: its unit, its own deadline from its actual start, its outcome.
 
@@ -85,7 +88,7 @@ class StepResult:
     outcome: Outcome | None
 
 
-@attrs.frozen
+@attrs.frozen(slots=False)
 class Evaluation:
     """The evaluation of a dossier at a moment.
 
@@ -245,7 +248,7 @@ def evaluate(
     aware = events[0].at.tzinfo is not None
     if as_of is None:
         now = datetime.now(VN_TZ)
-        as_of = now if aware else now.replace(tzinfo=None)
+        as_of = now if aware else naive(now)
     elif not isinstance(as_of, datetime):
         raise InputTypeError("as_of", as_of, "a datetime.datetime")
     elif (as_of.tzinfo is not None) != aware:
@@ -265,8 +268,8 @@ def evaluate(
     timeline = run.timeline
     steps = run.steps
     warnings: list[str] = []
-    transitions = _TRANSITIONS
     state = _S_NEW
+    moves = _MOVES[state]
     prev = datetime.min
     finish: datetime | None = None
     finish_kind: EventKind | None = None
@@ -293,8 +296,8 @@ def evaluate(
             _problem(dossier, i, rule_broken, strict, warnings)
             continue
         kind = e.kind
-        nxt = transitions[state].get(kind)
-        if nxt is None:
+        move = moves.get(kind)
+        if move is None:
             _problem(dossier, i, transition(state, kind)[1], strict, warnings)
             continue
         if kind is _STEP_STARTED:
@@ -323,7 +326,13 @@ def evaluate(
                 _problem(dossier, i, f"step {name!r} finished but never started", strict, warnings)
                 continue
             s_unit, s_start, s_date, s_at, s_exact = entry
-            outcome = None if s_at is None else _finished_outcome(local, s_date, s_at, s_exact)
+            if s_at is None:
+                outcome = None
+            elif s_exact and local > s_at:
+                outcome = _O_LATE
+            else:  # _finished_outcome, inlined: it runs for every step
+                d = local.date()
+                outcome = _O_EARLY if d < s_date else _O_ON_TIME if d == s_date else _O_LATE
             if tz is None:
                 results.append(StepResult(name, s_unit, s_start, s_at, local, outcome))
             else:
@@ -366,7 +375,7 @@ def evaluate(
         else:  # WITHDRAWN, CANCELLED
             ended = local
             timeline.append((local, _TEXT[kind], None, None))
-        state = nxt
+        state, moves = move
         prev = local
 
     return _judge(
@@ -376,6 +385,12 @@ def evaluate(
 
 
 _MIXED = "naive and aware timestamps mixed in one history"
+# The state machine of history._TRANSITIONS with each next state's own row beside it, so the
+# replay looks each event up once.
+_MOVES: dict[State, dict[EventKind, tuple[State, Any]]] = {state: {} for state in _TRANSITIONS}
+for _state, _row in _TRANSITIONS.items():
+    _MOVES[_state].update({k: (nxt, _MOVES[nxt]) for k, nxt in _row.items()})
+del _state, _row
 _TEXT = {
     _RESOLVED: "resolved",
     _REJECTED: "rejected",
@@ -445,42 +460,45 @@ def _exclude(run: _Run, local: datetime, cal: WorkingCalendar, why: str) -> None
     start = run.pause_at
     assert start is not None
     assert run.due_at is not None
+    assert run.due_date is not None
     run.pause_at = None
+    spent = cal._local_time_between(start, local)
+    run.excl_time += spent
     if run.exact:
-        spent = cal._local_time_between(start, local)
         if spent:  # shifting by nothing must not move a due moment at an interval's end
             run.due_at = cal.add_working_time(run.due_at, spent)
         run.due_date = run.due_at.date()
-        run.excl_time += spent
         moved = f"{spent}"
     else:
         k = cal.working_days_between(start.date(), local.date())
-        run.due_date = cal.add_working_days(run.due_date or start.date(), k)
-        run.due_at = cal.close_of_day(run.due_date)
+        run.due_date, run.due_at = cal._due_end_of_day(run.due_date, k)
         run.excl_days += k
-        run.excl_time += cal._local_time_between(start, local)
         moved = f"{k} working day(s)"
-    _shift_steps(run, start, local, cal)
+    _shift_steps(run, start, local, cal, spent)
     run.timeline.append((local, f"{why}: deadline moved by {moved}", run.due_at, None))
 
 
-def _shift_steps(run: _Run, start: datetime, end: datetime, cal: WorkingCalendar) -> None:
-    """Running steps do not lose the time the dossier was paused or with the applicant."""
+def _shift_steps(
+    run: _Run, start: datetime, end: datetime, cal: WorkingCalendar, spent: timedelta | None = None
+) -> None:
+    """Running steps do not lose the time the dossier was paused or with the applicant.
+
+    ``spent`` is the working time in [start, end] when the caller has it already.
+    """
+    k = None
     for entry in run.steps.values():
         if entry[2] is None:
             continue
-        exact = bool(entry[4])
-        due_at = entry[3]
-        assert isinstance(due_at, datetime)
-        if exact:
-            spent = cal._local_time_between(start, end)
-            new_due = cal.add_working_time(due_at, spent) if spent else due_at
-        else:
-            k = cal.working_days_between(start.date(), end.date())
-            d = entry[2]
-            assert isinstance(d, date)
-            new_due = cal.close_of_day(cal.add_working_days(d, k))
-        entry[2], entry[3] = new_due.date(), new_due
+        if entry[4]:  # an exact step deadline moves by the working time
+            if spent is None:
+                spent = cal._local_time_between(start, end)
+            if spent:
+                due_at = cal.add_working_time(entry[3], spent)
+                entry[2], entry[3] = due_at.date(), due_at
+        else:  # a step deadline in whole days moves by the working days
+            if k is None:
+                k = cal.working_days_between(start.date(), end.date())
+            entry[2], entry[3] = cal._due_end_of_day(entry[2], k)
 
 
 def _reschedule(
@@ -573,16 +591,20 @@ def _judge(
         if received is not None:
             taken = cal.working_days_between(received.date(), finish.date())
         if outcome is _O_LATE:
-            late_days = max(0, cal.working_days_between(due_date, finish.date()))
-            late_time = max(_ZERO, cal._local_time_between(due_at, finish))
+            late_days = cal.working_days_between(due_date, finish.date())
+            late_time = cal._local_time_between(due_at, finish)
+            if late_days < 0 or late_time < _ZERO:  # defensive: both are >= 0 when late
+                late_days, late_time = max(0, late_days), max(_ZERO, late_time)
             if resched is not None:
                 met = finish <= resched if run.exact else finish.date() <= resched.date()
             late_units = _late_units(results)
     else:
         outcome = _open_outcome(as_of, due_date, due_at, run.exact, cal)
         if outcome is _O_OVERDUE:
-            late_days = max(0, cal.working_days_between(due_date, as_of.date()))
-            late_time = max(_ZERO, cal._local_time_between(due_at, as_of))
+            late_days = cal.working_days_between(due_date, as_of.date())
+            late_time = cal._local_time_between(due_at, as_of)
+            if late_days < 0 or late_time < _ZERO:  # defensive: both are >= 0 when overdue
+                late_days, late_time = max(0, late_days), max(_ZERO, late_time)
             late_units = _late_units(results)
     confirmed = cal.confirmed_until
     provisional = due_date is not None and confirmed is not None and due_date > confirmed
@@ -603,10 +625,10 @@ def _out(t: datetime | None, tz: tzinfo) -> datetime | None:
 
 def _late_units(results: list[StepResult]) -> tuple[str, ...]:
     """The units of the steps that overran, in order, once each."""
-    return tuple(
-        dict.fromkeys(
-            s.unit
-            for s in results
-            if (s.outcome is _O_LATE or s.outcome is _O_OVERDUE) and s.unit is not None
-        )
-    )
+    units: list[str] = []
+    for s in results:
+        unit = s.unit
+        late = s.outcome is _O_LATE or s.outcome is _O_OVERDUE
+        if late and unit is not None and unit not in units:
+            units.append(unit)
+    return tuple(units)

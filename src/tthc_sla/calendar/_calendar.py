@@ -217,18 +217,22 @@ class WorkingCalendar:
         """
         if type(n) is not int and (not isinstance(n, int) or isinstance(n, bool)):
             raise InputTypeError("n", n, "an int number of working days")
-        blk, b, i = self._locate(d)
-        r = blk.rank[i]  # working days in the block up to and including d
+        ix = self._ix
+        info = ix.days.get(d)
+        if info is None:
+            info = self._day(d)
+        b, r = info[0], info[1]  # r: working days in the block up to and including d
         if n > 0:
             k = r + n - 1
         elif n == 0:
-            if blk.work[i]:
+            if info[3] is not None:
                 return d
             k = r
         else:
-            k = r - blk.work[i] + n
-        if 0 <= k < len(blk.wd):
-            return date.fromordinal(blk.wd[k])
+            k = r - (info[3] is not None) + n
+        wd = ix.blocks[b].wd  # type: ignore[union-attr]  # compiled by _day
+        if 0 <= k < len(wd):
+            return date.fromordinal(wd[k])
         return date.fromordinal(self._nth(b, k, f"add_working_days({d}, {n})"))
 
     def working_days_between(self, a: date, b: date) -> int:
@@ -405,7 +409,8 @@ class WorkingCalendar:
         b, _, before, shape, _, _ = self._ix.days.get(d) or self._day(d, "at")
         if shape is None:
             return b, before
-        return b, before + shape.elapsed(_us_of_day(local))
+        t = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
+        return b, before + shape.elapsed(t)
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """The working time between two moments; negative when b < a.
@@ -423,8 +428,19 @@ class WorkingCalendar:
 
     def _local_time_between(self, la: datetime, lb: datetime) -> timedelta:
         """working_time_between for two naive local moments (the library's internal calls)."""
-        ba, pa = self._pos(la)
-        bb, pb = self._pos(lb)
+        days = self._ix.days
+        d = la.date()
+        ba, _, pa, shape, _, _ = days.get(d) or self._day(d, "at")
+        if shape is not None:
+            pa += shape.elapsed(
+                ((la.hour * 60 + la.minute) * 60 + la.second) * 1_000_000 + la.microsecond
+            )
+        d = lb.date()
+        bb, _, pb, shape, _, _ = days.get(d) or self._day(d, "at")
+        if shape is not None:
+            pb += shape.elapsed(
+                ((lb.hour * 60 + lb.minute) * 60 + lb.second) * 1_000_000 + lb.microsecond
+            )
         if ba == bb:
             return (pb - pa) * _US
         sign = 1
@@ -447,41 +463,57 @@ class WorkingCalendar:
             >>> cal.add_working_time(datetime(2026, 11, 23, 16), timedelta(hours=4))
             datetime.datetime(2026, 11, 25, 10, 30)
         """
-        local, tz = to_local(at)
+        if type(at) is datetime and at.tzinfo is None:
+            local, tz = at, None
+        else:
+            local, tz = to_local(at)
         if not isinstance(amount, timedelta):
             raise InputTypeError("amount", amount, "a datetime.timedelta")
         x = (amount.days * 86_400 + amount.seconds) * 1_000_000 + amount.microseconds
         b, p = self._pos(local)
         ix = self._ix
-        n_blocks = len(ix.blocks)
+        blk = ix.blocks[b]
+        assert blk is not None  # compiled by _pos
         target = p + x
-        blk = ix.block(b)
         if x > 0:
-            while target > blk.total_us:
-                target -= blk.total_us
-                b += 1
-                if b >= n_blocks:
-                    raise self._result_out_of_range(f"add_working_time({at}, {amount!r})", False)
-                blk = ix.block(b)
+            if target > blk.total_us:
+                blk, b, target = self._forward(b, target, at, amount)
             k = bisect_left(blk.cum, target) - 1
             t = ix.shapes[blk.shape[k]].earliest(target - blk.cum[k])
         else:
-            while target < 0:
-                b -= 1
-                if b < 0:
-                    raise self._result_out_of_range(f"add_working_time({at}, {amount!r})", True)
-                blk = ix.block(b)
-                target += blk.total_us
-            while target >= blk.total_us:
-                target -= blk.total_us
-                b += 1
-                if b >= n_blocks:
-                    raise self._result_out_of_range(f"add_working_time({at}, {amount!r})", False)
-                blk = ix.block(b)
+            if target < 0 or target >= blk.total_us:
+                blk, b, target = self._forward(b, target, at, amount)
             k = bisect_right(blk.cum, target) - 1
             t = ix.shapes[blk.shape[k]].latest(target - blk.cum[k])
-        result = _DAY_ONE + timedelta(days=blk.wd[k] - 1, microseconds=t)
+        result = _DAY_ONE + timedelta(blk.wd[k] - 1, 0, t)
         return result if tz is None else from_local(result, tz)
+
+    def _forward(
+        self, b: int, target: int, at: datetime, amount: timedelta
+    ) -> tuple[Block, int, int]:
+        """Move a position ``target`` past block b's end (or before its start) into its block.
+
+        A positive amount lands in the block where ``target <= total_us`` (the earliest moment);
+        otherwise in the block where ``0 <= target < total_us`` (the latest moment).
+        """
+        ix = self._ix
+        n_blocks = len(ix.blocks)
+        blk = ix.block(b)
+        call = f"add_working_time({at}, {amount!r})"
+        positive = amount > timedelta(0)
+        while target < 0:
+            b -= 1
+            if b < 0:
+                raise self._result_out_of_range(call, True)
+            blk = ix.block(b)
+            target += blk.total_us
+        while target > blk.total_us or (not positive and target == blk.total_us):
+            target -= blk.total_us
+            b += 1
+            if b >= n_blocks:
+                raise self._result_out_of_range(call, False)
+            blk = ix.block(b)
+        return blk, b, target
 
     def next_working_moment(self, at: datetime) -> datetime:
         """``at`` if it is working time, else the start of the next working interval.

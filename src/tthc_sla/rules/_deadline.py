@@ -25,6 +25,9 @@ _K = ProcessingTimeKind
 _WORKING_DAYS, _WORKING_HOURS, _MONTHS = _K.WORKING_DAYS, _K.WORKING_HOURS, _K.MONTHS
 _SAME_DAY_KINDS = frozenset({_K.SAME_DAY, _K.IMMEDIATE})
 _DAY = timedelta(days=1)
+# Amounts of hours seen in rules -> timedelta (a timedelta(hours=x) call costs a microsecond);
+# rules come from a catalogue, so it stays small.
+_HOURS_TD: dict[float, timedelta] = {}
 _DEFAULT_POLICY = DeadlinePolicy()
 
 
@@ -171,13 +174,18 @@ def compute_due(
     if kind in _SAME_DAY_KINDS:
         same = cal.is_working_day(d0) and local.time() <= policy.same_day_cutoff
         due_date = d0 if same else cal.add_working_days(d0, 1)
-        start = local if same else _first_moment(cal, due_date)
+        start = local if same or not clock else _first_moment(cal, due_date)
         return due_date, cal.close_of_day(due_date), start, (d0, due_date)
     assert pt.amount is not None
     if kind is _WORKING_HOURS:
         # The earliest moment with that much working time after the receipt is the same from
         # the receipt as from the next working moment; the latter is only the clock start.
-        due_at = cal.add_working_time(local, timedelta(hours=pt.amount))
+        hours = _HOURS_TD.get(pt.amount)
+        if hours is None:
+            if len(_HOURS_TD) >= 1024:
+                _HOURS_TD.clear()
+            hours = _HOURS_TD[pt.amount] = timedelta(hours=pt.amount)
+        due_at = cal.add_working_time(local, hours)
         start = cal.next_working_moment(local) if clock else local
         return due_at.date(), due_at, start, (d0, due_at.date())
     if kind is _WORKING_DAYS:
