@@ -433,3 +433,35 @@ def test_a_pause_over_no_working_time_does_not_move_an_exact_deadline() -> None:
     e = evaluate(dossier(*events, proc=proc), CAL, as_of=DT(2026, 11, 16, 17, 30))
     assert e.due_at == DT(2026, 11, 16, 17)
     assert e.outcome is Outcome.OVERDUE
+
+
+def test_results_are_the_same_values_attrs_would_build() -> None:
+    # The replay fills Evaluation and StepResult without calling the classes (for speed); the
+    # instances must be indistinguishable from the ones attrs' __init__ builds.
+    import attrs
+
+    from tthc_sla import Evaluation, StepResult
+
+    proc = Procedure("1.002", "Thẩm định", "5wd", steps=(Step("Thẩm định", "Phòng A", "2wd"),))
+    e = evaluate(
+        dossier(
+            ev(DT(2026, 11, 16, 9), "received"),
+            ev(DT(2026, 11, 16, 10), "step_started", step="Thẩm định"),
+            ev(DT(2026, 11, 30, 10), "step_finished", step="Thẩm định"),
+            ev(DT(2026, 11, 30, 15), "resolved"),
+            proc=proc,
+        ),
+        CAL,
+        as_of=AS_OF,
+    )
+    for value, cls in ((e, Evaluation), (e.steps[0], StepResult)):
+        names = [f.name for f in attrs.fields(cls)]  # type: ignore[arg-type]
+        assert list(vars(value)) == names
+        rebuilt = cls(*(getattr(value, name) for name in names))
+        assert rebuilt == value
+        assert hash(rebuilt) == hash(value)
+        assert repr(rebuilt) == repr(value)
+        with pytest.raises(attrs.exceptions.FrozenInstanceError):
+            value.outcome = Outcome.EARLY  # type: ignore[misc]
+    assert e.outcome is Outcome.LATE
+    assert e.late_units == ("Phòng A",)

@@ -470,11 +470,17 @@ class WorkingCalendar:
         if not isinstance(amount, timedelta):
             raise InputTypeError("amount", amount, "a datetime.timedelta")
         x = (amount.days * 86_400 + amount.seconds) * 1_000_000 + amount.microseconds
-        b, p = self._pos(local)
         ix = self._ix
+        d = local.date()
+        b, _, target, shape, _, _ = ix.days.get(d) or self._day(d, "at")
+        if shape is not None:
+            target += shape.elapsed(
+                ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
+                + local.microsecond
+            )
         blk = ix.blocks[b]
-        assert blk is not None  # compiled by _pos
-        target = p + x
+        assert blk is not None  # compiled by _day
+        target += x
         if x > 0:
             if target > blk.total_us:
                 blk, b, target = self._forward(b, target, at, amount)
@@ -485,7 +491,11 @@ class WorkingCalendar:
                 blk, b, target = self._forward(b, target, at, amount)
             k = bisect_right(blk.cum, target) - 1
             t = ix.shapes[blk.shape[k]].latest(target - blk.cum[k])
-        result = _DAY_ONE + timedelta(blk.wd[k] - 1, 0, t)
+        o = blk.wd[k]
+        midnight = ix.midnights.get(o)
+        if midnight is None:
+            midnight = ix.midnights[o] = _DAY_ONE + timedelta(o - 1)
+        result = midnight + t * _US
         return result if tz is None else from_local(result, tz)
 
     def _forward(

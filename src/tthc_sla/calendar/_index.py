@@ -69,6 +69,7 @@ class Index:
         "layers",
         "lock",
         "memo",
+        "midnights",
         "shapes",
         "statutory",
         "weekly",
@@ -95,6 +96,8 @@ class Index:
         # date -> what the hour arithmetic needs of it (see WorkingCalendar._day); at most one
         # entry per day of the range, filled on first use.
         self.days: dict[date, DayInfo] = {}
+        # working day ordinal -> its midnight, for the results of the hour arithmetic.
+        self.midnights: dict[int, datetime] = {}
 
     def block(self, b: int) -> Block:
         blk = self.blocks[b]
