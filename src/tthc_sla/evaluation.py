@@ -302,21 +302,19 @@ def evaluate(
     ended: datetime | None = None
 
     for i, e in enumerate(events):
-        at = e.at
-        if aware:
-            if at.tzinfo is None:
+        local = e.at
+        if local.tzinfo is not None:
+            if not aware:
                 _problem(dossier, i, _MIXED, strict, warnings)
                 continue
-            local = to_local(at)[0]
-        elif at.tzinfo is not None:
+            local = to_local(local)[0]
+        elif aware:
             _problem(dossier, i, _MIXED, strict, warnings)
             continue
-        else:
-            local = at
         if local > as_of_local:
             break
         if local < prev:
-            rule_broken = f"out of order: {at} is before the previous event's time"
+            rule_broken = f"out of order: {e.at} is before the previous event's time"
             _problem(dossier, i, rule_broken, strict, warnings)
             continue
         kind = e.kind
