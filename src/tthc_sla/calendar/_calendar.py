@@ -421,6 +421,8 @@ class WorkingCalendar:
             >>> cal.working_time_between(datetime(2026, 11, 23, 10), datetime(2026, 11, 25, 8))
             datetime.timedelta(seconds=19800)
         """
+        if type(a) is datetime and type(b) is datetime and a.tzinfo is None and b.tzinfo is None:
+            return self._local_time_between(a, b)
         la, _ = to_local(a, "a")
         lb, _ = to_local(b, "b")
         same_style(a, b)
