@@ -171,6 +171,11 @@ def test_summarize_groups_and_report_rows() -> None:
     assert all(r["reconciles"] for r in rows)
     by_channel = summarize(evals, period=OCT, by=("channel", lambda e: e.dossier.field))
     assert ("online", "Xây dựng") in by_channel
+    # One key may be given alone (not read as the letters of "agency").
+    assert summarize(evals, period=OCT, by="agency") == groups
+    assert report_table(groups, by="agency") == rows
+    by_field = summarize(evals, period=OCT, by=lambda e: e.dossier.field)
+    assert sum(by_field.values()) == summarize(evals, period=OCT)
 
 
 def test_summarize_refuses_evaluations_older_than_the_period_end() -> None:

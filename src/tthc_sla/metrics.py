@@ -86,8 +86,7 @@ class Summary:
     def __add__(self, other: object) -> Summary:
         if not isinstance(other, Summary):
             return NotImplemented
-        pairs = zip(attrs.astuple(self), attrs.astuple(other), strict=True)
-        return Summary(*(a + b for a, b in pairs))
+        return Summary(*(getattr(self, n) + getattr(other, n) for n in _COUNTERS))
 
     def __radd__(self, other: object) -> Summary:
         if other == 0:  # so that sum(summaries) works
@@ -230,6 +229,8 @@ def _rate(name: str) -> Rate:
         raise PolicyError(name, f"a rate name: one of {sorted(RATES)}") from None
 
 
+_COUNTERS = tuple(f.name for f in attrs.fields(Summary))
+
 # --------------------------------------------------------------------------- summarize
 
 GroupKey = str | Callable[[Evaluation], Any]
@@ -244,9 +245,9 @@ _FIELDS: dict[str, Callable[[Evaluation], Any]] = {
 }
 
 
-def _key_functions(by: Sequence[GroupKey]) -> list[Callable[[Evaluation], Any]]:
+def _key_functions(by: GroupKey | Sequence[GroupKey]) -> list[Callable[[Evaluation], Any]]:
     out = []
-    for key in by:
+    for key in _keys(by):
         if callable(key):
             out.append(key)
         elif key in _FIELDS:
@@ -270,8 +271,13 @@ def _period_bounds(period: tuple[date, date]) -> tuple[date, date, datetime]:
     return first, last, datetime.combine(last, time.max)
 
 
-def _one(e: Evaluation, period: tuple[date, date, datetime] | None) -> Summary | None:
-    """The summary of one evaluation for the period, or None if it is not in the report."""
+def _keys(by: GroupKey | Sequence[GroupKey]) -> Sequence[GroupKey]:
+    """``by`` as a sequence of keys: a single key (``by="agency"``) is one key, not letters."""
+    return (by,) if isinstance(by, str) or callable(by) else by
+
+
+def _one(e: Evaluation, period: tuple[date, date, datetime] | None) -> dict[str, int] | None:
+    """The counters of one evaluation for the period, or None if it is not in the report."""
     if e.received_at is None:
         return None  # never received: not a dossier of the report
     received = _local(e.received_at)
@@ -314,7 +320,7 @@ def _one(e: Evaluation, period: tuple[date, date, datetime] | None) -> Summary |
     else:
         counts["pending"] = 1
         counts["pending_overdue" if _overdue_at(e, end) else "pending_within"] = 1
-    return Summary(**counts)
+    return counts
 
 
 def _overdue_at(e: Evaluation, end: datetime) -> bool:
@@ -332,7 +338,7 @@ def summarize(
     evaluations: Iterable[Evaluation],
     *,
     period: tuple[date, date] | None = None,
-    by: Sequence[GroupKey] = (),
+    by: GroupKey | Sequence[GroupKey] = (),
 ) -> Any:
     """Count evaluations into the report table's counters, for a period, per group.
 
@@ -343,7 +349,8 @@ def summarize(
         period: ``(first_day, last_day)``, local dates, inclusive. ``None``: everything, with
             open dossiers judged as evaluated.
         by: group keys: ``"agency"``, ``"level"``, ``"field"``, ``"channel"``,
-            ``"procedure"``, ``"received_month"``, or functions of an evaluation.
+            ``"procedure"``, ``"received_month"``, or functions of an evaluation; one key
+            alone (``by="agency"``) or several (``by=("agency", "field")``).
 
     Returns:
         A :class:`Summary`, or with ``by`` a ``dict`` from key tuples to summaries.
@@ -354,22 +361,22 @@ def summarize(
     """
     bounds = None if period is None else _period_bounds(period)
     keys = _key_functions(by)
-    if not keys:
-        total = Summary()
-        for e in evaluations:
-            _check(e)
-            one = _one(e, bounds)
-            if one is not None:
-                total = total + one
-        return total
-    groups: dict[tuple[Any, ...], Summary] = {}
+    # Counters are added in plain dicts; each group's Summary is built once at the end.
+    groups: dict[tuple[Any, ...], dict[str, int]] = {}
     for e in evaluations:
         _check(e)
         one = _one(e, bounds)
         if one is not None:
             key = tuple(f(e) for f in keys)
-            groups[key] = groups.get(key, Summary()) + one
-    return dict(sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0])))
+            acc = groups.get(key)
+            if acc is None:
+                acc = groups[key] = dict.fromkeys(_COUNTERS, 0)
+            for name, n in one.items():
+                acc[name] += n
+    if not keys:
+        return Summary(**groups.get((), {}))
+    ordered = sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0]))
+    return {key: Summary(**acc) for key, acc in ordered}
 
 
 def _check(e: object) -> None:
@@ -400,7 +407,7 @@ class Column(enum.Enum):
 def report_table(
     summaries: Summary | Mapping[tuple[Any, ...], Summary],
     *,
-    by: Sequence[str] = (),
+    by: str | Sequence[str] = (),
     rates: Sequence[str] = ("early_or_on_time", "late"),
     places: int = 2,
     total: bool = True,
@@ -420,7 +427,8 @@ def report_table(
         items: list[tuple[tuple[Any, ...], Summary]] = [((), summaries)]
     else:
         items = list(summaries.items())
-    names = list(by) or [f"key{i + 1}" for i in range(max((len(k) for k, _ in items), default=0))]
+    width = max((len(k) for k, _ in items), default=0)
+    names = [str(k) for k in _keys(by)] or [f"key{i + 1}" for i in range(width)]
     rows = [_row(dict(zip(names, key, strict=False)), s, rates, places) for key, s in items]
     if total and len(items) > 1:
         grand = sum((s for _, s in items), Summary())
@@ -475,7 +483,7 @@ def late_dossiers(
     out = []
     for e in evaluations:
         one = _one(e, bounds)
-        if one is not None and (one.late or one.pending_overdue):
+        if one is not None and (one.get("late") or one.get("pending_overdue")):
             out.append(e)
     return sorted(out, key=lambda e: (-e.late_working_days, e.dossier.id))
 
