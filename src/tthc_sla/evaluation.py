@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, datetime, time, timedelta, tzinfo
 from typing import Any
 
 import attrs
@@ -189,6 +189,7 @@ _O_EXCLUDED = Outcome.EXCLUDED
 _O_NOT_RECEIVED = Outcome.NOT_RECEIVED
 _HOURS = ProcessingTimeKind.WORKING_HOURS
 _WORKING_DAYS = ProcessingTimeKind.WORKING_DAYS
+_SAME_DAY_KINDS = frozenset({ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE})
 _S_NEW, _S_SUPPLEMENT = State.NEW, State.SUPPLEMENT
 
 
@@ -281,13 +282,14 @@ def evaluate(
     as_of_local, tz = to_local(as_of, "as_of") if aware else (as_of, None)
 
     proc = dossier.procedure
-    _, rule, rule_n, rule_hours, allot, pause_supplement = _plan(
+    _, rule, rule_n, rule_hours, rule_same, allot, pause_supplement = _plan(
         proc, policy.difficult_area or dossier.difficult_area
     )
     end_of_day = policy.due_time == "end_of_day"
     # The common deadline (whole working days, due at the close) is one memoised lookup.
     fast = end_of_day and not policy.receipt_day_counts
     on_returned = policy.finish == "returned"
+    cutoff = policy.same_day_cutoff
     run = _Run(not end_of_day or rule.kind is _HOURS)
     timeline = run.timeline
     steps = run.steps
@@ -318,8 +320,9 @@ def evaluate(
             _problem(dossier, i, rule_broken, strict, warnings)
             continue
         kind = e.kind
-        move = moves.get(kind)
-        if move is None:
+        try:
+            move = moves[kind]
+        except KeyError:
             _problem(dossier, i, transition(state, kind)[1], strict, warnings)
             continue
         if kind is _STEP_STARTED:
@@ -332,12 +335,14 @@ def evaluate(
             if planned is None:
                 steps[name] = [e.unit or None, local, None, None, False]
             else:
-                unit, allotment, n, hours = planned
+                unit, allotment, n, hours, same = planned
                 if fast and n:
                     step_date, step_at = calendar._due_end_of_day(local.date(), n)
                 elif hours is not None:
                     step_at = calendar.add_working_time(local, hours)
                     step_date = step_at.date()
+                elif same:
+                    step_date, step_at = _same_day(local, calendar, cutoff)
                 else:
                     step_date, step_at, _, _ = compute_due(
                         local, allotment, calendar, policy, clock=False
@@ -368,8 +373,8 @@ def evaluate(
                     )
                 )
         elif kind is _RECEIVED:
-            _start_clock(run, local, rule, rule_n if fast else 0, rule_hours, calendar, policy,
-                         "received")  # fmt: skip
+            _start_clock(run, local, rule, rule_n if fast else 0, rule_hours, rule_same, calendar,
+                         policy, "received")  # fmt: skip
         elif kind is _SUBMITTED:
             timeline.append((local, "submitted", None, None))
         elif kind is _RESOLVED or kind is _REJECTED:
@@ -389,8 +394,8 @@ def evaluate(
             assert run.pause_at is not None
             _shift_steps(run, run.pause_at, local, calendar)
             run.pause_at = None
-            _start_clock(run, local, rule, rule_n if fast else 0, rule_hours, calendar, policy,
-                         "supplement received, clock restarts")  # fmt: skip
+            _start_clock(run, local, rule, rule_n if fast else 0, rule_hours, rule_same, calendar,
+                         policy, "supplement received, clock restarts")  # fmt: skip
         elif kind is _RESCHEDULED:
             broken = _reschedule(run, e, local, resched, calendar)
             if broken:
@@ -426,21 +431,32 @@ _TEXT = {
     _K.CANCELLED: "cancelled",
 }
 
-_Allotments = dict[str, tuple[str, ProcessingTime, int, timedelta | None]]
-_Plan = tuple[Procedure, ProcessingTime, int, "timedelta | None", _Allotments, bool]
+_Allotments = dict[str, tuple[str, ProcessingTime, int, timedelta | None, bool]]
+_Plan = tuple[Procedure, ProcessingTime, int, "timedelta | None", bool, _Allotments, bool]
 
 
 @functools.lru_cache(maxsize=4096)
 def _plan(proc: Procedure, difficult: bool) -> _Plan:
     """What a replay needs of a procedure, computed once: the procedure itself, the rule in
-    force with its quick forms (whole working days or 0, working hours or None), the steps'
-    (unit, allotment, whole working days, hours), and whether a supplement pauses the clock."""
+    force with its quick forms (whole working days or 0, working hours or None, same day),
+    the steps' (unit, allotment, and the same quick forms), and whether a supplement pauses the
+    clock. The quick forms reach compute_due's answers by shorter ways."""
     allot = {
-        s.name: (s.unit, s.allotment, _whole_days(s.allotment), _hours(s.allotment))
+        s.name: (s.unit, s.allotment, _whole_days(s.allotment), _hours(s.allotment),
+                 s.allotment.kind in _SAME_DAY_KINDS)
         for s in proc.steps
-    }
+    }  # fmt: skip
     rule = effective_rule(proc.rule, difficult)
-    return proc, rule, _whole_days(rule), _hours(rule), allot, proc.supplement == "pause"
+    quick = _whole_days(rule), _hours(rule), rule.kind in _SAME_DAY_KINDS
+    return proc, rule, *quick, allot, proc.supplement == "pause"
+
+
+def _same_day(local: datetime, cal: WorkingCalendar, cutoff: time) -> tuple[date, datetime]:
+    """compute_due for SAME_DAY and IMMEDIATE, memoised: the receipt day if it is a working day
+    and the receipt is by the cut-off, else the next working day; due at its close."""
+    d0 = local.date()
+    today = cal.is_working_day(d0) and local.time() <= cutoff
+    return cal._due_end_of_day(d0, 0 if today else 1)
 
 
 def _whole_days(pt: ProcessingTime) -> int:
@@ -482,6 +498,7 @@ def _start_clock(
     rule: ProcessingTime,
     n: int,
     hours: timedelta | None,
+    same: bool,
     cal: WorkingCalendar,
     policy: DeadlinePolicy,
     why: str,
@@ -491,6 +508,8 @@ def _start_clock(
     elif hours is not None:
         due_at = cal.add_working_time(local, hours)
         due_date = due_at.date()
+    elif same:
+        due_date, due_at = _same_day(local, cal, policy.same_day_cutoff)
     else:
         due_date, due_at, _, _ = compute_due(local, rule, cal, policy, clock=False)
     run.received, run.due_date, run.due_at = local, due_date, due_at
@@ -506,6 +525,7 @@ def _exclude(run: _Run, local: datetime, cal: WorkingCalendar, why: str) -> None
     run.pause_at = None
     spent = cal._local_time_between(start, local)
     run.excl_time += spent
+    k = None
     if run.exact:
         if spent:  # shifting by nothing must not move a due moment at an interval's end
             run.due_at = cal.add_working_time(run.due_at, spent)
@@ -516,18 +536,23 @@ def _exclude(run: _Run, local: datetime, cal: WorkingCalendar, why: str) -> None
         run.due_date, run.due_at = cal._due_end_of_day(run.due_date, k)
         run.excl_days += k
         moved = f"{k} working day(s)"
-    _shift_steps(run, start, local, cal, spent)
+    _shift_steps(run, start, local, cal, spent, k)
     run.timeline.append((local, f"{why}: deadline moved by {moved}", run.due_at, None))
 
 
 def _shift_steps(
-    run: _Run, start: datetime, end: datetime, cal: WorkingCalendar, spent: timedelta | None = None
+    run: _Run,
+    start: datetime,
+    end: datetime,
+    cal: WorkingCalendar,
+    spent: timedelta | None = None,
+    k: int | None = None,
 ) -> None:
     """Running steps do not lose the time the dossier was paused or with the applicant.
 
-    ``spent`` is the working time in [start, end] when the caller has it already.
+    ``spent`` (working time) and ``k`` (working days) measure [start, end] when the caller has
+    them already.
     """
-    k = None
     for entry in run.steps.values():
         if entry[2] is None:
             continue
