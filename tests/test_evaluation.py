@@ -465,3 +465,19 @@ def test_results_are_the_same_values_attrs_would_build() -> None:
             value.outcome = Outcome.EARLY  # type: ignore[misc]
     assert e.outcome is Outcome.LATE
     assert e.late_units == ("Phòng A",)
+
+
+def test_arguments_of_the_wrong_type_are_named() -> None:
+    from tthc_sla import InputTypeError
+
+    d = dossier(ev(DT(2026, 11, 16, 9), "received"))
+    with pytest.raises(InputTypeError, match="dossier"):
+        evaluate("HS-1", CAL, as_of=AS_OF)  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError, match="calendar"):
+        evaluate(d, "vietnam", as_of=AS_OF)  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError, match="policy"):
+        evaluate(d, CAL, as_of=AS_OF, policy="end_of_day")  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError, match="as_of"):
+        evaluate(d, CAL, as_of="2026-11-30")  # type: ignore[arg-type]
+    with pytest.raises(TypeError):  # InputTypeError is a TypeError too
+        evaluate(d, None)  # type: ignore[arg-type]
