@@ -262,6 +262,15 @@ def test_type_errors_are_library_errors() -> None:
         CAL.add_working_time(datetime(2026, 11, 23, 9), 3)  # type: ignore[arg-type]
     with pytest.raises(TthcSlaError):
         CAL.is_working_day("2026-11-23")  # type: ignore[arg-type]
+    # Unhashable values must not escape as a bare TypeError from the calendar's day table.
+    for call in (
+        lambda: CAL.is_working_day([2026, 11, 23]),  # type: ignore[arg-type]
+        lambda: CAL.add_working_days({}, 1),  # type: ignore[arg-type]
+        lambda: CAL.working_days_between(D(2026, 11, 23), [1]),  # type: ignore[arg-type]
+        lambda: CAL.close_of_day([2026, 11, 23]),  # type: ignore[arg-type]
+    ):
+        with pytest.raises(InputTypeError, match=r"expected a datetime\.date"):
+            call()
 
 
 def test_bad_settings_raise_policy_errors() -> None:

@@ -193,11 +193,7 @@ class WorkingCalendar:
             >>> cal.is_working_day(date(2026, 1, 10))   # make-up Saturday (CV 12729/VPCP-KGVX)
             True
         """
-        info = self._ix.days.get(d)
-        if info is not None:
-            return info[3] is not None
-        blk, _, i = self._locate(d)
-        return blk.work[i] == 1
+        return self._info(d)[3] is not None
 
     def add_working_days(self, d: date, n: int) -> date:
         """The n-th working day after ``d`` (see the class conventions for n <= 0).
@@ -218,9 +214,7 @@ class WorkingCalendar:
         if type(n) is not int and (not isinstance(n, int) or isinstance(n, bool)):
             raise InputTypeError("n", n, "an int number of working days")
         ix = self._ix
-        info = ix.days.get(d)
-        if info is None:
-            info = self._day(d)
+        info = self._info(d)
         b, r = info[0], info[1]  # r: working days in the block up to and including d
         if n > 0:
             k = r + n - 1
@@ -247,8 +241,10 @@ class WorkingCalendar:
             -1
         """
         days = self._ix.days
-        ia = days.get(a)
-        ib = days.get(b)
+        try:
+            ia, ib = days.get(a), days.get(b)
+        except TypeError:  # unhashable: _locate names the argument
+            ia = ib = None
         if ia is not None and ib is not None and ia[0] == ib[0]:
             return ib[1] - ia[1]
         blk_a, ba, i = self._locate(a, "a")
@@ -372,11 +368,19 @@ class WorkingCalendar:
         return hit
 
     def _day_bounds(self, d: date) -> tuple[datetime, datetime]:
-        info = self._ix.days.get(d) or self._day(d)
+        info = self._info(d)
         opening, close = info[4], info[5]
         if opening is None or close is None:
             raise PolicyError(d, "a working day (it has no working hours)")
         return opening, close
+
+    def _info(self, d: date, name: str = "date") -> DayInfo:
+        """What the hour arithmetic needs of ``d``: kept after the first lookup."""
+        try:
+            info = self._ix.days.get(d)
+        except TypeError:  # unhashable: _locate names the argument
+            info = None
+        return self._day(d, name) if info is None else info
 
     def _day(self, d: date, name: str = "date") -> DayInfo:
         """What the hour arithmetic needs of ``d`` (checked, then kept in the index)."""
@@ -410,7 +414,7 @@ class WorkingCalendar:
         if shape is None:
             return b, before
         t = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
-        return b, before + shape.elapsed(t)
+        return b, before + shape.elapsed(t)  # _us_of_day(local), inlined: the hottest call
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """The working time between two moments; negative when b < a.
@@ -430,19 +434,8 @@ class WorkingCalendar:
 
     def _local_time_between(self, la: datetime, lb: datetime) -> timedelta:
         """working_time_between for two naive local moments (the library's internal calls)."""
-        days = self._ix.days
-        d = la.date()
-        ba, _, pa, shape, _, _ = days.get(d) or self._day(d, "at")
-        if shape is not None:
-            pa += shape.elapsed(
-                ((la.hour * 60 + la.minute) * 60 + la.second) * 1_000_000 + la.microsecond
-            )
-        d = lb.date()
-        bb, _, pb, shape, _, _ = days.get(d) or self._day(d, "at")
-        if shape is not None:
-            pb += shape.elapsed(
-                ((lb.hour * 60 + lb.minute) * 60 + lb.second) * 1_000_000 + lb.microsecond
-            )
+        ba, pa = self._pos(la)
+        bb, pb = self._pos(lb)
         if ba == bb:
             return (pb - pa) * _US
         sign = 1
@@ -473,24 +466,18 @@ class WorkingCalendar:
             raise InputTypeError("amount", amount, "a datetime.timedelta")
         x = (amount.days * 86_400 + amount.seconds) * 1_000_000 + amount.microseconds
         ix = self._ix
-        d = local.date()
-        b, _, target, shape, _, _ = ix.days.get(d) or self._day(d, "at")
-        if shape is not None:
-            target += shape.elapsed(
-                ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000
-                + local.microsecond
-            )
+        b, target = self._pos(local)
         blk = ix.blocks[b]
-        assert blk is not None  # compiled by _day
+        assert blk is not None  # compiled by _pos
         target += x
         if x > 0:
             if target > blk.total_us:
-                blk, b, target = self._forward(b, target, at, amount)
+                blk, b, target = self._into_block(b, target, at, amount)
             k = bisect_left(blk.cum, target) - 1
             t = ix.shapes[blk.shape[k]].earliest(target - blk.cum[k])
         else:
             if target < 0 or target >= blk.total_us:
-                blk, b, target = self._forward(b, target, at, amount)
+                blk, b, target = self._into_block(b, target, at, amount)
             k = bisect_right(blk.cum, target) - 1
             t = ix.shapes[blk.shape[k]].latest(target - blk.cum[k])
         o = blk.wd[k]
@@ -500,10 +487,10 @@ class WorkingCalendar:
         result = midnight + t * _US
         return result if tz is None else from_local(result, tz)
 
-    def _forward(
+    def _into_block(
         self, b: int, target: int, at: datetime, amount: timedelta
     ) -> tuple[Block, int, int]:
-        """Move a position ``target`` past block b's end (or before its start) into its block.
+        """Carry a position ``target`` past block b's end (or before its start) into its block.
 
         A positive amount lands in the block where ``target <= total_us`` (the earliest moment);
         otherwise in the block where ``0 <= target < total_us`` (the latest moment).
