@@ -157,8 +157,9 @@ def sanity_line(
         [cal.working_days_between(a, b) for a, b in zip(sample, ends, strict=True)]
     )
     # working_days_between counts (a, b]; busday_count counts [a, b): shift both by a day.
+    one = np.timedelta64(1, "D")  # numpy 2.5 deprecates adding a bare integer
     theirs_count = np.busday_count(
-        d64 + 1, np.array(ends, dtype="datetime64[D]") + 1, busdaycal=bc_exact
+        d64 + one, np.array(ends, dtype="datetime64[D]") + one, busdaycal=bc_exact
     )
     count_same = int((ours_count == theirs_count).sum())
     lines = [

@@ -80,7 +80,8 @@ def test_working_days_between_equal_scalar_and_numpy(pairs: list[tuple[date, dat
     assert got.tolist() == [CAL.working_days_between(x, y) for x, y in pairs]
     # (a, b] is numpy's [a + 1, b + 1); numpy's own negative counts use another convention
     lo, hi = np.minimum(a, b), np.maximum(a, b)
-    count = np.busday_count(lo + 1, hi + 1, busdaycal=busdays)
+    one = np.timedelta64(1, "D")
+    count = np.busday_count(lo + one, hi + one, busdaycal=busdays)
     np.testing.assert_array_equal(got, np.where(a <= b, count, -count))
 
 

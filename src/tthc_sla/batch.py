@@ -435,9 +435,8 @@ def _add_months(d: NDArray, months: NDArray, arr: CalendarArrays) -> NDArray:
     month = days.astype("datetime64[M]")
     dom = (days - month.astype("datetime64[D]")).astype(np.int64)
     target = month + months.astype("timedelta64[M]")
-    length = ((target + 1).astype("datetime64[D]") - target.astype("datetime64[D]")).astype(
-        np.int64
-    )
+    next_month = target + np.timedelta64(1, "M")  # numpy 2.5 deprecates a bare + 1 here
+    length = (next_month.astype("datetime64[D]") - target.astype("datetime64[D]")).astype(np.int64)
     result = target.astype("datetime64[D]").view(np.int64) + np.minimum(dom, length - 1)
     out: NDArray = result + (_EPOCH - arr.base)
     return out
