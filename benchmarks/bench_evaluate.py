@@ -1,8 +1,9 @@
 """Dossiers per second through ``evaluate`` on the scalar path, single core.
 
 Realistic histories of 6 to 10 events: submission, receipt, two or three steps handled by
-different units, some pauses (financial obligations), some supplement requests, a resolution
-and the hand-over; procedures with working-day, same-day and working-hour rules. The figure is
+different units, pauses in 11 % of them (financial obligations), a resolution and the
+hand-over; procedures with working-day, same-day and working-hour rules (one in five each for
+the last two). The figure is
 the best of several runs over the same seeded set; beside it, the sum over 2,000-dossier chunks
 of each chunk's best run (every dossier is timed, but a burst of load on a shared host spoils
 one chunk, not the whole figure). It also times a caller that keeps every result, with and
