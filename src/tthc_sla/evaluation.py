@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 import functools
-from datetime import date, datetime, time, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from typing import Any
 
 import attrs
@@ -15,7 +15,14 @@ from tthc_sla.errors import HistoryError, InputTypeError, TimezoneMixError
 from tthc_sla.history import _TRANSITIONS, Dossier, Event, EventKind, State, transition
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, ProcessingTimeKind
-from tthc_sla.rules._deadline import compute_due, effective_rule
+from tthc_sla.rules._deadline import (
+    _SAME_DAY_KINDS,
+    compute_due,
+    effective_rule,
+    same_day_due,
+    whole_working_days,
+    working_hours_of,
+)
 
 __all__ = ["Evaluation", "Outcome", "StepResult", "evaluate"]
 
@@ -189,7 +196,6 @@ _O_EXCLUDED = Outcome.EXCLUDED
 _O_NOT_RECEIVED = Outcome.NOT_RECEIVED
 _HOURS = ProcessingTimeKind.WORKING_HOURS
 _WORKING_DAYS = ProcessingTimeKind.WORKING_DAYS
-_SAME_DAY_KINDS = frozenset({ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE})
 _S_NEW, _S_SUPPLEMENT = State.NEW, State.SUPPLEMENT
 
 
@@ -282,12 +288,14 @@ def evaluate(
     as_of_local, tz = to_local(as_of, "as_of") if aware else (as_of, None)
 
     proc = dossier.procedure
-    _, rule, rule_n, rule_hours, rule_same, allot, pause_supplement = _plan(
+    rule, rule_n, rule_hours, rule_same, allot, pause_supplement = _plan(
         proc, policy.difficult_area or dossier.difficult_area
     )
     end_of_day = policy.due_time == "end_of_day"
     # The common deadline (whole working days, due at the close) is one memoised lookup.
     fast = end_of_day and not policy.receipt_day_counts
+    if not fast:
+        rule_n = None
     on_returned = policy.finish == "returned"
     cutoff = policy.same_day_cutoff
     run = _Run(not end_of_day or rule.kind is _HOURS)
@@ -336,13 +344,13 @@ def evaluate(
                 steps[name] = [e.unit or None, local, None, None, False]
             else:
                 unit, allotment, n, hours, same = planned
-                if fast and n:
+                if fast and n is not None:
                     step_date, step_at = calendar._due_end_of_day(local.date(), n)
                 elif hours is not None:
                     step_at = calendar.add_working_time(local, hours)
                     step_date = step_at.date()
                 elif same:
-                    step_date, step_at = _same_day(local, calendar, cutoff)
+                    step_date, step_at = same_day_due(local, calendar, cutoff)
                 else:
                     step_date, step_at, _, _ = compute_due(
                         local, allotment, calendar, policy, clock=False
@@ -373,8 +381,8 @@ def evaluate(
                     )
                 )
         elif kind is _RECEIVED:
-            _start_clock(run, local, rule, rule_n if fast else 0, rule_hours, rule_same, calendar,
-                         policy, "received")  # fmt: skip
+            _start_clock(run, local, rule, rule_n, rule_hours, rule_same, calendar, policy,
+                         "received")  # fmt: skip
         elif kind is _SUBMITTED:
             timeline.append((local, "submitted", None, None))
         elif kind is _RESOLVED or kind is _REJECTED:
@@ -394,8 +402,8 @@ def evaluate(
             assert run.pause_at is not None
             _shift_steps(run, run.pause_at, local, calendar)
             run.pause_at = None
-            _start_clock(run, local, rule, rule_n if fast else 0, rule_hours, rule_same, calendar,
-                         policy, "supplement received, clock restarts")  # fmt: skip
+            _start_clock(run, local, rule, rule_n, rule_hours, rule_same, calendar, policy,
+                         "supplement received, clock restarts")  # fmt: skip
         elif kind is _RESCHEDULED:
             broken = _reschedule(run, e, local, resched, calendar)
             if broken:
@@ -431,47 +439,24 @@ _TEXT = {
     _K.CANCELLED: "cancelled",
 }
 
-_Allotments = dict[str, tuple[str, ProcessingTime, int, timedelta | None, bool]]
-_Plan = tuple[Procedure, ProcessingTime, int, "timedelta | None", bool, _Allotments, bool]
+_Allotments = dict[str, tuple[str, ProcessingTime, int | None, timedelta | None, bool]]
+_Plan = tuple[ProcessingTime, int | None, timedelta | None, bool, _Allotments, bool]
 
 
 @functools.lru_cache(maxsize=4096)
 def _plan(proc: Procedure, difficult: bool) -> _Plan:
-    """What a replay needs of a procedure, computed once: the procedure itself, the rule in
-    force with its quick forms (whole working days or 0, working hours or None, same day),
-    the steps' (unit, allotment, and the same quick forms), and whether a supplement pauses the
-    clock. The quick forms reach compute_due's answers by shorter ways."""
+    """What a replay needs of a procedure, computed once: the rule in force with its quick
+    forms (whole working days, working hours, same day: the rules module's own shortcuts that
+    compute_due takes too), the steps' (unit, allotment, the same quick forms), and whether a
+    supplement pauses the clock."""
     allot = {
-        s.name: (s.unit, s.allotment, _whole_days(s.allotment), _hours(s.allotment),
-                 s.allotment.kind in _SAME_DAY_KINDS)
+        s.name: (s.unit, s.allotment, whole_working_days(s.allotment),
+                 working_hours_of(s.allotment), s.allotment.kind in _SAME_DAY_KINDS)
         for s in proc.steps
     }  # fmt: skip
     rule = effective_rule(proc.rule, difficult)
-    quick = _whole_days(rule), _hours(rule), rule.kind in _SAME_DAY_KINDS
-    return proc, rule, *quick, allot, proc.supplement == "pause"
-
-
-def _same_day(local: datetime, cal: WorkingCalendar, cutoff: time) -> tuple[date, datetime]:
-    """compute_due for SAME_DAY and IMMEDIATE, memoised: the receipt day if it is a working day
-    and the receipt is by the cut-off, else the next working day; due at its close."""
-    d0 = local.date()
-    today = cal.is_working_day(d0) and local.time() <= cutoff
-    return cal._due_end_of_day(d0, 0 if today else 1)
-
-
-def _whole_days(pt: ProcessingTime) -> int:
-    """n for a rule of n whole working days (the memoised common case), else 0."""
-    amount = pt.amount
-    if pt.kind is _WORKING_DAYS and type(amount) is int and amount > 0:
-        return amount
-    return 0
-
-
-def _hours(pt: ProcessingTime) -> timedelta | None:
-    """The working time of an hour rule (its deadline does not depend on the policy)."""
-    if pt.kind is _HOURS and pt.amount is not None:
-        return timedelta(hours=pt.amount)
-    return None
+    quick = whole_working_days(rule), working_hours_of(rule), rule.kind in _SAME_DAY_KINDS
+    return rule, *quick, allot, proc.supplement == "pause"
 
 
 def _problem(dossier: Dossier, index: int, rule: str, strict: bool, warnings: list[str]) -> None:
@@ -496,20 +481,20 @@ def _start_clock(
     run: _Run,
     local: datetime,
     rule: ProcessingTime,
-    n: int,
+    n: int | None,
     hours: timedelta | None,
     same: bool,
     cal: WorkingCalendar,
     policy: DeadlinePolicy,
     why: str,
 ) -> None:
-    if n:
+    if n is not None:
         due_date, due_at = cal._due_end_of_day(local.date(), n)
     elif hours is not None:
         due_at = cal.add_working_time(local, hours)
         due_date = due_at.date()
     elif same:
-        due_date, due_at = _same_day(local, cal, policy.same_day_cutoff)
+        due_date, due_at = same_day_due(local, cal, policy.same_day_cutoff)
     else:
         due_date, due_at, _, _ = compute_due(local, rule, cal, policy, clock=False)
     run.received, run.due_date, run.due_at = local, due_date, due_at

@@ -413,8 +413,7 @@ class WorkingCalendar:
         b, _, before, shape, _, _ = self._ix.days.get(d) or self._day(d, "at")
         if shape is None:
             return b, before
-        t = ((local.hour * 60 + local.minute) * 60 + local.second) * 1_000_000 + local.microsecond
-        return b, before + shape.elapsed(t)  # _us_of_day(local), inlined: the hottest call
+        return b, before + shape.elapsed(_us_of_day(local))
 
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """The working time between two moments; negative when b < a.

@@ -18,15 +18,23 @@ from tthc_sla.rules._processing_time import (
     ProcessingTimeKind,
 )
 
-__all__ = ["Deadline", "compute_due", "deadline", "effective_rule", "resolve_rule"]
+__all__ = [
+    "Deadline",
+    "compute_due",
+    "deadline",
+    "effective_rule",
+    "resolve_rule",
+    "same_day_due",
+    "whole_working_days",
+    "working_hours_of",
+]
 
 _K = ProcessingTimeKind
 # Enum member access is slow on Python 3.11; the hot path compares with these globals.
 _WORKING_DAYS, _WORKING_HOURS, _MONTHS = _K.WORKING_DAYS, _K.WORKING_HOURS, _K.MONTHS
 _SAME_DAY_KINDS = frozenset({_K.SAME_DAY, _K.IMMEDIATE})
 _DAY = timedelta(days=1)
-# Amounts of hours seen in rules -> timedelta (a timedelta(hours=x) call costs a microsecond);
-# rules come from a catalogue, so it stays small.
+# Amounts of hours seen in rules -> timedelta (see working_hours_of).
 _HOURS_TD: dict[float, timedelta] = {}
 _DEFAULT_POLICY = DeadlinePolicy()
 
@@ -167,24 +175,20 @@ def compute_due(
         and policy.due_time == "end_of_day"
         and not policy.receipt_day_counts
         and not clock
-        and type(pt.amount) is int
+        and (n := whole_working_days(pt)) is not None
     ):  # the common case, memoised by the calendar
-        due_date, close = cal._due_end_of_day(d0, pt.amount)
+        due_date, close = cal._due_end_of_day(d0, n)
         return due_date, close, local, (d0, due_date)
     if kind in _SAME_DAY_KINDS:
-        same = cal.is_working_day(d0) and local.time() <= policy.same_day_cutoff
-        due_date = d0 if same else cal.add_working_days(d0, 1)
-        start = local if same or not clock else _first_moment(cal, due_date)
-        return due_date, cal.close_of_day(due_date), start, (d0, due_date)
+        due_date, close = same_day_due(local, cal, policy.same_day_cutoff)
+        start = local if due_date == d0 or not clock else _first_moment(cal, due_date)
+        return due_date, close, start, (d0, due_date)
     assert pt.amount is not None
     if kind is _WORKING_HOURS:
         # The earliest moment with that much working time after the receipt is the same from
         # the receipt as from the next working moment; the latter is only the clock start.
-        hours = _HOURS_TD.get(pt.amount)
-        if hours is None:
-            if len(_HOURS_TD) >= 1024:
-                _HOURS_TD.clear()
-            hours = _HOURS_TD[pt.amount] = timedelta(hours=pt.amount)
+        hours = working_hours_of(pt)
+        assert hours is not None
         due_at = cal.add_working_time(local, hours)
         start = cal.next_working_moment(local) if clock else local
         return due_at.date(), due_at, start, (d0, due_at.date())
@@ -205,6 +209,36 @@ def compute_due(
         due_at = cal.close_of_day(due_date)
     # Only the days off that pushed the end past the last day explain anything here.
     return due_date, due_at, start, (last_day - _DAY, due_date - _DAY)
+
+
+def whole_working_days(pt: ProcessingTime) -> int | None:
+    """n for a rule of n whole working days (whose deadlines the calendar memoises), else None."""
+    amount = pt.amount
+    return amount if pt.kind is _WORKING_DAYS and type(amount) is int else None
+
+
+def working_hours_of(pt: ProcessingTime) -> timedelta | None:
+    """The working time of an hour rule, else None (kept per amount: ``timedelta(hours=x)``
+    costs a microsecond, and rules come from a catalogue)."""
+    if pt.kind is not _WORKING_HOURS or pt.amount is None:
+        return None
+    hours = _HOURS_TD.get(pt.amount)
+    if hours is None:
+        if len(_HOURS_TD) >= 1024:
+            _HOURS_TD.clear()
+        hours = _HOURS_TD[pt.amount] = timedelta(hours=pt.amount)
+    return hours
+
+
+def same_day_due(local: datetime, cal: WorkingCalendar, cutoff: time) -> tuple[date, datetime]:
+    """(due date, due moment) of a SAME_DAY or IMMEDIATE rule: the receipt day if it is a
+    working day and the receipt is by the cut-off, else the next working day; due at its close.
+
+    Legal basis: Decree 61/2018/NĐ-CP art. 18 (15:00 rule); Decree 23/2015/NĐ-CP art. 21.
+    """
+    d0 = local.date()
+    today = cal.is_working_day(d0) and local.time() <= cutoff
+    return cal._due_end_of_day(d0, 0 if today else 1)
 
 
 def _first_moment(cal: WorkingCalendar, d: date) -> datetime:
