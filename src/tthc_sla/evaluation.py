@@ -11,7 +11,7 @@ import attrs
 
 from tthc_sla.calendar import WorkingCalendar
 from tthc_sla.calendar._tz import VN_TZ, from_local, naive, to_local
-from tthc_sla.errors import HistoryError, InputTypeError, TimezoneMixError
+from tthc_sla.errors import CalendarRangeError, HistoryError, InputTypeError, TimezoneMixError
 from tthc_sla.history import _TRANSITIONS, Dossier, Event, EventKind, State, transition
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, ProcessingTimeKind
@@ -249,9 +249,10 @@ def evaluate(
     RESUMED excludes that time, in whole working days under ``due_time="end_of_day"`` and as
     exact working time under ``"same_time"`` or for hour rules. RESCHEDULED (once, at least one
     working day before the due date) records a new appointment without moving the legal
-    deadline. A finished dossier is early, on time or late by date (by moment under
-    ``"same_time"`` and for hour rules); an open one is overdue past the due date and due soon
-    with at most one working day left.
+    deadline; its ``new_due`` is a moment, or a date meaning the close of that working day on
+    ``calendar`` (a date that is a day off breaks the history). A finished dossier is early,
+    on time or late by date (by moment under ``"same_time"`` and for hour rules); an open one
+    is overdue past the due date and due soon with at most one working day left.
 
     Legal basis: Decree 61/2018/NĐ-CP art. 19(4) (restart after a supplement), art. 19(9)
     (apology at least one day before the due date, only once); Circular 01/2018/TT-VPCP.
@@ -267,6 +268,10 @@ def evaluate(
 
     Raises:
         HistoryError: the history breaks a rule (strict mode), naming the dossier and event.
+        TimezoneMixError: ``as_of`` or a RESCHEDULED ``new_due`` (a datetime) is aware in a
+            naive history or naive in an aware one, in strict mode or not.
+        CalendarRangeError: a day of the history, or a ``new_due`` date, is outside the
+            calendar.
     """
     if type(dossier) is not Dossier and not isinstance(dossier, Dossier):
         raise InputTypeError("dossier", dossier, "a Dossier")
@@ -405,12 +410,13 @@ def evaluate(
             _start_clock(run, local, rule, rule_n, rule_hours, rule_same, calendar, policy,
                          "supplement received, clock restarts")  # fmt: skip
         elif kind is _RESCHEDULED:
-            broken = _reschedule(run, e, local, resched, calendar)
+            new_local, broken = _new_due(e, aware, calendar)
+            if new_local is not None:
+                broken = _reschedule(run, e, local, new_local, resched, calendar)
             if broken:
                 _problem(dossier, i, broken, strict, warnings)
                 continue
-            assert e.new_due is not None
-            resched = to_local(e.new_due)[0] if aware else e.new_due
+            resched = new_local
         else:  # WITHDRAWN, CANCELLED
             ended = local
             timeline.append((local, _TEXT[kind], None, None))
@@ -553,8 +559,38 @@ def _shift_steps(
             entry[2], entry[3] = cal._due_end_of_day(entry[2], k)
 
 
+def _new_due(e: Event, aware: bool, cal: WorkingCalendar) -> tuple[datetime | None, str]:
+    """The new appointment of a RESCHEDULED event as a local moment, or the rule it breaks.
+
+    A date is the close of that working day (as a due date is); a day off is a broken rule. A
+    datetime must be naive in a naive history and aware in an aware one, like every timestamp
+    of the history: a mix raises TimezoneMixError, in strict mode or not (the caller's data
+    types are wrong, not the history).
+    """
+    new_due = e.new_due
+    if isinstance(new_due, datetime):
+        if (new_due.tzinfo is not None) != aware:
+            raise TimezoneMixError(new_due, e.at)
+        return (to_local(new_due)[0] if aware else new_due), ""
+    assert isinstance(new_due, date)  # Event checks it
+    if not cal.first <= new_due <= cal.last:
+        raise CalendarRangeError(new_due, cal.first, cal.last, what="new_due")
+    if not cal.is_working_day(new_due):
+        why = dict(cal.days_off(new_due.year)).get(new_due, "a weekly rest day")
+        return None, (
+            f"RESCHEDULED to {new_due}, a day off ({why}); the new appointment must be a "
+            "working day (a date means the close of that day)"
+        )
+    return cal.close_of_day(new_due), ""
+
+
 def _reschedule(
-    run: _Run, e: Event, local: datetime, previous: datetime | None, cal: WorkingCalendar
+    run: _Run,
+    e: Event,
+    local: datetime,
+    new_local: datetime,
+    previous: datetime | None,
+    cal: WorkingCalendar,
 ) -> str:
     if previous is not None:
         return "a second RESCHEDULED; the appointment may be moved only once"
@@ -565,8 +601,6 @@ def _reschedule(
             f"RESCHEDULED on {local.date()}, later than one working day before the due date "
             f"{run.due_date} (Decree 61/2018/NĐ-CP art. 19(9))"
         )
-    assert e.new_due is not None
-    new_local = to_local(e.new_due)[0]
     if new_local <= run.due_at:
         return f"RESCHEDULED to {e.new_due}, not after the current due moment {run.due_at}"
     run.timeline.append((local, "apology and new appointment", new_local, None))

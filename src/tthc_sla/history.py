@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import attrs
 
+from tthc_sla._vocab import CHANNEL_WORDS, FLAG_WORDS, KIND_WORDS, fold, word_of
 from tthc_sla.errors import InputTypeError, PolicyError
 from tthc_sla.procedure import Procedure
 
@@ -125,16 +126,22 @@ def transition(state: State, kind: EventKind) -> tuple[State | None, str]:
     return None, f"{name} is not allowed when the dossier is {state.value}"
 
 
+_KIND_VALUES = frozenset(k.value for k in EventKind)
+_CHANNEL_VALUES = frozenset(c.value for c in Channel)
+
+
 def _to_kind(value: Any) -> EventKind:
+    """An event kind from a member, its value or a Vietnamese word (``_vocab.KIND_WORDS``)."""
     if isinstance(value, EventKind):
         return value
     if isinstance(value, str):
-        try:
-            return EventKind(value.strip().lower())
-        except ValueError:
-            pass
+        word = word_of(value, KIND_WORDS, _KIND_VALUES)
+        if word is not None:
+            return EventKind(word)
     kinds = ", ".join(k.value for k in EventKind)
-    raise PolicyError(value, f"an event kind: one of {kinds}")
+    raise PolicyError(
+        value, f"an event kind: one of {kinds}, or a Vietnamese word such as 'tiếp nhận'"
+    )
 
 
 def _check_at(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
@@ -152,7 +159,8 @@ class Event:
     """One event of a dossier's history.
 
     ``step`` (and optionally ``unit``) name the step of ``STEP_STARTED`` / ``STEP_FINISHED``;
-    ``new_due`` is the new appointment of ``RESCHEDULED``.
+    ``new_due`` is the new appointment of ``RESCHEDULED``: a moment, or a date (the close of
+    that working day).
 
     Example:
         >>> from datetime import datetime
@@ -164,19 +172,21 @@ class Event:
     kind: EventKind = attrs.field(converter=_to_kind)
     step: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     unit: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
-    new_due: datetime | None = attrs.field(default=None, kw_only=True)
+    new_due: datetime | date | None = attrs.field(default=None, kw_only=True)
     note: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
 
     def __attrs_post_init__(self) -> None:
         if self.kind in (_K.STEP_STARTED, _K.STEP_FINISHED) and not self.step:
             raise PolicyError(self, f"{self.kind.name} with step= the step's name")
-        if self.kind is _K.RESCHEDULED and not isinstance(self.new_due, datetime):
-            raise PolicyError(self.new_due, "RESCHEDULED with new_due= a datetime")
+        if self.kind is _K.RESCHEDULED and not isinstance(self.new_due, date):
+            raise PolicyError(self.new_due, "RESCHEDULED with new_due= a datetime or a date")
         if self.new_due is not None and self.kind is not _K.RESCHEDULED:
             raise PolicyError(self.new_due, "new_due only on a RESCHEDULED event")
 
 
 def _to_events(value: Any) -> tuple[Event, ...]:
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InputTypeError("events", value, "a sequence of Event")
     events = tuple(value)
     for e in events:
         if not isinstance(e, Event):
@@ -185,14 +195,29 @@ def _to_events(value: Any) -> tuple[Event, ...]:
 
 
 def _to_channel(value: Any) -> Channel | None:
+    """A channel from a member, its value or a Vietnamese word (``_vocab.CHANNEL_WORDS``)."""
     if value is None or isinstance(value, Channel):
         return value
     if isinstance(value, str):
-        try:
-            return Channel(value.strip().lower())
-        except ValueError:
-            pass
-    raise PolicyError(value, "channel='online', 'direct' or 'postal' (or a Channel)")
+        word = word_of(value, CHANNEL_WORDS, _CHANNEL_VALUES)
+        if word is not None:
+            return Channel(word)
+    raise PolicyError(
+        value, "channel='online', 'direct' or 'postal' (or trực tuyến, trực tiếp, bưu chính)"
+    )
+
+
+def _to_flag(value: Any) -> bool:
+    """A yes/no flag, strictly: a bool, 0 or 1, or a word of ``_vocab.FLAG_WORDS``; None is no."""
+    if value is None or value is False or value is True:
+        return bool(value)
+    if isinstance(value, int) and value in (0, 1):
+        return bool(value)
+    if isinstance(value, str):
+        flag = FLAG_WORDS.get(fold(value))
+        if flag is not None:
+            return flag
+    raise PolicyError(value, "a yes/no flag: true/false, 1/0, có/không or yes/no")
 
 
 def _check_id(_: Any, __: Any, value: Any) -> None:
@@ -226,4 +251,4 @@ class Dossier:
     agency: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     level: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     field: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
-    difficult_area: bool = attrs.field(default=False, kw_only=True)
+    difficult_area: bool = attrs.field(default=False, kw_only=True, converter=_to_flag)

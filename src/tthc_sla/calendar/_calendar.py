@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 
 import attrs
@@ -553,7 +553,7 @@ def _us_of_day(t: datetime) -> int:
     return ((t.hour * 60 + t.minute) * 60 + t.second) * 1_000_000 + t.microsecond
 
 
-def _override(item: object, kind: DayKind) -> DayOverride:
+def _override(item: object, kind: DayKind, name: str) -> DayOverride:
     default = {
         DayKind.DAY_OFF: ("Ngày nghỉ của cơ quan", "Office day off"),
         DayKind.WORKDAY: ("Ngày làm việc của cơ quan", "Office working day"),
@@ -561,17 +561,44 @@ def _override(item: object, kind: DayKind) -> DayOverride:
     if isinstance(item, DayOverride):
         return item
     if isinstance(item, tuple) and len(item) == 2 and isinstance(item[1], str):
-        d, reason = check_date(item[0], "override date"), item[1]
+        d, reason = check_date(item[0], name), item[1]
         return DayOverride(d, kind, reason, reason)
-    d = check_date(item, "override date")
+    d = check_date(item, name)
     return DayOverride(d, kind, *default)
+
+
+_OVERRIDES_EXPECTED = "an iterable of dates or (date, reason) pairs"
+
+
+def _override_items(value: object, name: str) -> tuple[object, ...]:
+    """The items of ``extra_days_off=`` / ``extra_workdays=``, refusing what is not a collection
+    of them: a single date (a classic slip: ``extra_days_off=date(...)``), a single pair, a str
+    (iterable, but of characters), a dict (iterable, but of its keys), a number, None."""
+    if isinstance(value, date):
+        raise InputTypeError(name, value, f"{_OVERRIDES_EXPECTED}; wrap a single date in a list")
+    if (
+        isinstance(value, tuple)
+        and len(value) == 2
+        and isinstance(value[0], date)
+        and isinstance(value[1], str)
+    ):
+        raise InputTypeError(name, value, f"{_OVERRIDES_EXPECTED}; wrap a single pair in a list")
+    if isinstance(value, Mapping):  # iterating would keep the dates and drop the reasons
+        raise InputTypeError(name, value, f"{_OVERRIDES_EXPECTED}; for a dict pass .items()")
+    if isinstance(value, str | bytes) or not isinstance(value, Iterable):
+        raise InputTypeError(name, value, _OVERRIDES_EXPECTED)
+    return tuple(value)
 
 
 def _overrides(
     days_off: Iterable[date | tuple[date, str]], workdays: Iterable[date | tuple[date, str]]
 ) -> tuple[DayOverride, ...]:
-    out = [_override(x, DayKind.DAY_OFF) for x in days_off]
-    out += [_override(x, DayKind.WORKDAY) for x in workdays]
+    """The overrides of ``extra_days_off=`` and ``extra_workdays=`` (the same names in
+    :func:`vietnam_calendar` and :meth:`WorkingCalendar.with_overrides`), sorted by date."""
+    off = _override_items(days_off, "extra_days_off")
+    work = _override_items(workdays, "extra_workdays")
+    out = [_override(x, DayKind.DAY_OFF, f"extra_days_off[{i}]") for i, x in enumerate(off)]
+    out += [_override(x, DayKind.WORKDAY, f"extra_workdays[{i}]") for i, x in enumerate(work)]
     dates = [o.date for o in out]
     dup = {d for d in dates if dates.count(d) > 1}
     if dup:
@@ -594,9 +621,15 @@ def vietnam_calendar(
 
     Args:
         schedule: weekly hours; ``WeeklySchedule.default()`` when omitted.
-        extra_days_off: the office's extra days off: dates or ``(date, reason)`` pairs.
+        extra_days_off: the office's extra days off: an iterable of dates or ``(date, reason)``
+            pairs (a list even for one day: ``[date(2026, 11, 30)]``).
         extra_workdays: the office's extra working days (a Sunday counter...), same form.
         years: the whole years the calendar covers.
+
+    Raises:
+        InputTypeError: ``extra_days_off`` or ``extra_workdays`` is not an iterable of dates or
+            pairs (a single date, a str, a number), or one of its items is not a date.
+        PolicyError: a date listed twice, or bad ``years``.
 
     Example:
         >>> cal = vietnam_calendar()

@@ -9,13 +9,14 @@ from dateutil.relativedelta import relativedelta
 
 from tthc_sla.calendar import WorkingCalendar
 from tthc_sla.calendar._tz import from_local, to_local
-from tthc_sla.errors import InputTypeError, PolicyError
+from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError, RuleParseError
 from tthc_sla.rules._parser import parse_processing_time
 from tthc_sla.rules._policy import DeadlinePolicy
 from tthc_sla.rules._processing_time import (
     CompositeProcessingTime,
     ProcessingTime,
     ProcessingTimeKind,
+    has_spec_form,
 )
 
 __all__ = [
@@ -68,14 +69,18 @@ def resolve_rule(rule: ProcessingTime | CompositeProcessingTime | str) -> Proces
     """Accept a ProcessingTime, a short spec ("15wd") or Vietnamese text ("15 ngày làm việc").
 
     Raises:
-        RuleParseError: the text states no time.
+        RuleParseError: the text states no time, or a spec's amount is not allowed ("0wd",
+            "1.5d", an amount above ``MAX_AMOUNTS``).
         PolicyError: the rule is composite: pick one part with ``rule.part(label)``.
+        InputTypeError: ``rule`` is none of these.
     """
     if isinstance(rule, str):
         text = rule
         try:
             rule = ProcessingTime.from_spec(text)
-        except (TypeError, ValueError):
+        except RuleParseError:
+            if has_spec_form(text):
+                raise  # a spec whose amount is refused ("0wd", "10000000wd"): say why
             rule = parse_processing_time(text)
     if isinstance(rule, CompositeProcessingTime):
         raise PolicyError(
@@ -196,10 +201,15 @@ def compute_due(
         due_date, due_at, start = _working_days(cal, local, pt.amount, policy, clock)
         return due_date, due_at, start, (d0, due_date)
     counts = policy.receipt_day_counts and _within_hours(cal, local)
-    if kind is _MONTHS:
-        last_day = d0 + relativedelta(months=int(pt.amount))
-    else:
-        last_day = d0 + int(pt.amount) * _DAY - (_DAY if counts else timedelta(0))
+    try:
+        if kind is _MONTHS:
+            last_day = d0 + relativedelta(months=int(pt.amount))
+        else:
+            last_day = d0 + int(pt.amount) * _DAY - (_DAY if counts else timedelta(0))
+    except (OverflowError, ValueError):  # past date.max (year 9999), from a calendar near it
+        raise CalendarRangeError(
+            f"{d0} + {pt}", cal.first, cal.last, what="the result of", side="after"
+        ) from None
     due_date = cal.add_working_days(last_day, 0)
     start = local if counts else datetime.combine(d0 + _DAY, time())
     if policy.due_time == "same_time":

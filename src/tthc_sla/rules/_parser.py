@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import bisect
 import itertools
+import math
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -26,11 +27,13 @@ from typing import Final
 
 import attrs
 
-from tthc_sla.errors import RuleParseError
+from tthc_sla.errors import InputTypeError, PolicyError, RuleParseError
 from tthc_sla.rules._processing_time import (
+    MAX_AMOUNTS,
     CompositeProcessingTime,
     ProcessingTime,
     ProcessingTimeKind,
+    too_large,
 )
 
 __all__ = ["parse_processing_time"]
@@ -67,11 +70,17 @@ _TYPOS: Final = (
 )
 _SPACES: Final = re.compile(r" {2,}")
 _NEWLINES: Final = re.compile(r" ?\n[ \n]*")
+# A minus sign (U+2212) is never a dash or a bullet: it binds to the number after it ("− 5"
+# becomes "-5"), which the mention reader then takes as negative unless it ends a range.
+_MINUS_SIGN: Final = re.compile(r"\u2212[^\S\n]*(?=\d)")
 
 
 def _normalise(text: str) -> str:
     """NFC, ordinary spaces, straight quotes, ASCII dashes, fixed typos, single spaces."""
-    s = unicodedata.normalize("NFC", text).translate(_TRANSLATE)
+    s = unicodedata.normalize("NFC", text)
+    if "\u2212" in s:
+        s = _MINUS_SIGN.sub("-", s)
+    s = s.translate(_TRANSLATE)
     for pattern, repl in _TYPOS:
         s = pattern.sub(repl, s)
     s = _SPACES.sub(" ", s)
@@ -109,6 +118,7 @@ _DIGIT_WORDS: Final = {
     "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9,
 }  # fmt: skip
 _MAX_DIGITS: Final = 6
+_EXACT_DIGITS: Final = 12
 
 
 def _digit_number(text: str) -> int | float | None:
@@ -205,6 +215,46 @@ def _number_at(tokens: Sequence[_Token], i: int) -> tuple[int | float, int] | No
     return None
 
 
+def _minus_before(tokens: Sequence[_Token], i: int, mentions: Sequence[_Mention]) -> bool:
+    """Whether the number at ``i`` carries a minus sign: "-5", "–5" ("− 5" is glued by
+    _normalise). The dash must touch the digits and not join them to what comes before: not
+    "5-7", "TT-5" (touching both sides), "05 –10" or "05 ngày –10 ngày" (a range); "- 5 ngày"
+    (a space after the dash) is a bullet or a separator, as published texts use it.
+    """
+    dash = tokens[i - 1] if i > 0 else None
+    if dash is None or dash.text != "-" or dash.end != tokens[i].start:
+        return False
+    if i == 1:
+        return True
+    before = tokens[i - 2]
+    if before.kind == _NUM or (mentions and mentions[-1].last == i - 1):
+        return False
+    return before.kind != _WORD or before.end < dash.start
+
+
+def _check_size(m: _Mention, tokens: Sequence[_Token], src: str, negative: bool) -> _Mention:
+    """Turn a negative or absurdly large time into one that cannot be used (kind None), with
+    the reason, so that it is refused if it is read as the time, an extension or an extra."""
+    kind, amount = m.kind, m.amount
+    if kind is None or amount is None:
+        return m
+    start = tokens[m.first - 1 if negative else m.first].start
+    shown = src[start : tokens[m.last - 1].end]
+    if len(shown) > 60:
+        shown = shown[:28] + "..." + shown[-28:]
+    if negative and amount != 0:
+        m.kind, m.amount, m.why = None, None, f"{_NEGATIVE} ({shown})"
+    elif amount > MAX_AMOUNTS[kind]:
+        m.kind, m.amount = None, None
+        m.why = f"{_TOO_LARGE} ({shown}): expected {too_large(kind)}"
+    return m
+
+
+_NEGATIVE: Final = "a negative time"
+_TOO_LARGE: Final = "an amount too large"
+_REFUSED: Final = (_NEGATIVE, _TOO_LARGE)
+
+
 def _find_mentions(tokens: Sequence[_Token], src: str) -> list[_Mention]:
     mentions: list[_Mention] = []
     n = len(tokens)
@@ -259,10 +309,22 @@ def _find_mentions(tokens: Sequence[_Token], src: str) -> list[_Mention]:
             i += 1
             continue
         number = _number_at(tokens, i)
+        if (
+            number is None
+            and tok.kind == _NUM
+            and len(tok.text) > _MAX_DIGITS
+            and tok.text.isdigit()
+        ):
+            # More digits than a duration has ("1000000000 ngày"): if a unit follows, an amount
+            # to refuse for its size, kept exact while cheap to convert (the maxima have 7).
+            number = (int(tok.text) if len(tok.text) <= _EXACT_DIGITS else math.inf), i + 1
         if number is None:
             i += 1
             continue
         value, j = number
+        negative = tok.kind == _NUM and _minus_before(tokens, i, mentions)
+        if negative:
+            value = -value
         if (
             text(j) == "\n"
             and text(j + 1) in _UNITS
@@ -305,7 +367,7 @@ def _find_mentions(tokens: Sequence[_Token], src: str) -> list[_Mention]:
         if mention is None:
             i += 1
             continue
-        mentions.append(mention)
+        mentions.append(_check_size(mention, tokens, src, negative))
         i = mention.last
     return mentions
 
@@ -857,7 +919,12 @@ def _build(m: _Mention, text: str) -> ProcessingTime:
             raise RuleParseError(text, f"a fractional amount ({amount}) of {kind.value}")
     if amount is None or amount <= 0:
         raise RuleParseError(text, "a duration of zero")
-    return ProcessingTime(kind, amount)
+    try:
+        return ProcessingTime(kind, amount)
+    except PolicyError as exc:  # defensive: _check_size refuses what the class would
+        raise RuleParseError(
+            text, f"amount {exc.value!r} not allowed: expected {exc.expected}"
+        ) from exc
 
 
 def _key(pt: ProcessingTime) -> tuple[ProcessingTimeKind, int | float | None]:
@@ -927,8 +994,10 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
     Raises:
         RuleParseError: the text states no time ("Không quy định", "Không có thông tin", a fixed
             date, a delegation), only an extension clause, or several times that cannot be
-            told apart; the error carries the text and the reason.
-        TypeError: ``text`` is not a str.
+            told apart, or a time, extension or extra that is negative ("-5 ngày", "–5", "− 5";
+            a dash followed by a space is a bullet, one between two numbers a range) or above
+            ``MAX_AMOUNTS`` (a millennium); the error carries the text and the reason.
+        InputTypeError: ``text`` is not a str (also a TypeError).
 
     Legal basis: Civil Code 2015, arts. 146-148; Decree 61/2018/NĐ-CP, art. 19.
 
@@ -945,7 +1014,7 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
         tthc_sla.errors.RuleParseError: cannot read a processing time from 'Không quy định': ...
     """
     if not isinstance(text, str):
-        raise TypeError(f"text must be a str, not {type(text).__name__}")
+        raise InputTypeError("text", text, "a str: the processing-time text")
     rows = list(_PORTAL_ROW.finditer(text)) if "\t" in text else []
     if not rows:
         return _parse(text, text)
@@ -984,6 +1053,8 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
     extensions: dict[int, list[ProcessingTime]] = {}
     extras: dict[int, list[_Mention]] = {}
     for m in mentions:
+        if m.role in (_EXTENSION, _DIFFICULT) and m.kind is None and m.why.startswith(_REFUSED):
+            raise RuleParseError(text, m.why)  # "gia hạn không quá -5 ngày": not a ceiling
         if m.role in (_EXTENSION, _DIFFICULT) and m.kind is not None:
             target = extensions if m.role == _EXTENSION else None
             owner = _owner(mains, m.first)

@@ -14,13 +14,22 @@ from __future__ import annotations
 import enum
 import math
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
 import attrs
 
-from tthc_sla.errors import PolicyError, RuleParseError
+from tthc_sla.errors import InputTypeError, PolicyError, RuleParseError
 
-__all__ = ["CompositeProcessingTime", "ProcessingTime", "ProcessingTimeKind"]
+__all__ = [
+    "MAX_AMOUNTS",
+    "CompositeProcessingTime",
+    "ProcessingTime",
+    "ProcessingTimeKind",
+    "has_spec_form",
+    "too_large",
+]
 
 
 class ProcessingTimeKind(enum.Enum):
@@ -63,9 +72,43 @@ _SPEC_SUFFIX = {
     ProcessingTimeKind.MONTHS: "m",
 }
 _SUFFIX_KIND = {suffix: kind for kind, suffix in _SPEC_SUFFIX.items()}
-# One number and one suffix, nothing nested: linear on any input.
-_SPEC_RE = re.compile(r"(\d{1,9}(?:\.\d{1,9})?)(wd|d|h|m)")
+# One number and one suffix, nothing nested: linear on any input. The whole part may be long
+# (_SPEC_MAX_LEN bounds it) so that an absurd amount is refused for its size, not its form.
+_SPEC_RE = re.compile(r"(\d+(?:\.\d{1,9})?)(wd|d|h|m)")
 _SPEC_MAX_LEN = 40
+
+# The largest amount of each kind: a millennium of days (1,000 x 366), of months, and of
+# 8-hour working days. No legal processing time comes near (the longest run to a few years);
+# the default calendar (1995-2100) holds a tenth of it, so a time between a century and this
+# ends in CalendarRangeError there, and absurd input (10**30 days) is refused before any date
+# arithmetic. A millennium, not a century, because a calendar may cover up to 9998 years.
+MAX_AMOUNTS: Mapping[ProcessingTimeKind, int] = MappingProxyType(
+    {
+        ProcessingTimeKind.WORKING_DAYS: 366_000,
+        ProcessingTimeKind.CALENDAR_DAYS: 366_000,
+        ProcessingTimeKind.WORKING_HOURS: 2_928_000,
+        ProcessingTimeKind.MONTHS: 12_000,
+    }
+)
+_EN_UNIT = {
+    ProcessingTimeKind.WORKING_DAYS: "working days",
+    ProcessingTimeKind.CALENDAR_DAYS: "days",
+    ProcessingTimeKind.WORKING_HOURS: "working hours",
+    ProcessingTimeKind.MONTHS: "months",
+}
+
+
+def has_spec_form(text: str) -> bool:
+    """Whether ``text`` has the form of a short spec (``<number><unit>``), whatever its amount."""
+    return len(text) <= _SPEC_MAX_LEN and _SPEC_RE.fullmatch(text.strip().lower()) is not None
+
+
+def too_large(kind: ProcessingTimeKind) -> str:
+    """What is expected of an amount of ``kind`` above ``MAX_AMOUNTS`` (for error messages)."""
+    return (
+        f"at most {MAX_AMOUNTS[kind]} {_EN_UNIT[kind]} for {kind.name} (a millennium; no "
+        "legal processing time comes near)"
+    )
 
 
 def _format_number(value: int | float, decimal: str = ".") -> str:
@@ -75,8 +118,11 @@ def _format_number(value: int | float, decimal: str = ".") -> str:
 
 
 def _normalise_amount(value: Any) -> int | float | None:
-    """Return ``value`` with whole floats turned into ints; other values unchanged."""
-    if isinstance(value, float) and math.isfinite(value) and value.is_integer():
+    """Return ``value`` with whole floats turned into ints; other values unchanged.
+
+    Floats past 2**53 are left alone, so that an error names them as given (``1e+30``).
+    """
+    if isinstance(value, float) and abs(value) < 2.0**53 and value.is_integer():
         return int(value)
     return value  # type: ignore[no-any-return]
 
@@ -93,8 +139,11 @@ def _check_amount(instance: ProcessingTime, attribute: attrs.Attribute[Any], val
         return
     if not _is_number(value):
         raise PolicyError(value, f"a positive number as the amount of {kind.name}")
-    if not math.isfinite(value) or value <= 0:
+    # An int is finite, and may be too large for math.isfinite (OverflowError).
+    if (isinstance(value, float) and not math.isfinite(value)) or value <= 0:
         raise PolicyError(value, f"a positive, finite amount for {kind.name}")
+    if value > MAX_AMOUNTS[kind]:
+        raise PolicyError(value, too_large(kind))
     if isinstance(value, float) and kind not in _FRACTIONAL:
         raise PolicyError(
             value, f"a whole number of {_VI_UNIT[kind]} for {kind.name} (fractions only for "
@@ -122,10 +171,16 @@ def _check_extension(instance: ProcessingTime, attribute: attrs.Attribute[Any], 
 
 
 def _check_extra(instance: ProcessingTime, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not _is_number(value) or not math.isfinite(value) or value < 0:
-        raise PolicyError(value, "a non-negative number as difficult_area_extra")
+    if (
+        not _is_number(value)
+        or (isinstance(value, float) and not math.isfinite(value))
+        or value < 0
+    ):
+        raise PolicyError(value, "a non-negative, finite number as difficult_area_extra")
     if value and instance.kind in _NO_AMOUNT:
         raise PolicyError(value, f"no difficult_area_extra for {instance.kind.name}")
+    if value > MAX_AMOUNTS.get(instance.kind, 0):
+        raise PolicyError(value, f"a difficult_area_extra of {too_large(instance.kind)}")
     if isinstance(value, float) and instance.kind not in _FRACTIONAL:
         raise PolicyError(value, f"a whole difficult_area_extra for {instance.kind.name}")
 
@@ -140,7 +195,18 @@ class ProcessingTime:
     ``note`` keeps an excluded-time clause ("không tính thời gian ...") or another qualifier;
     ``extension`` is the ceiling of an allowed extension ("gia hạn không quá 15 ngày");
     ``difficult_area_extra`` is the extra amount, in the same unit, for communes in mountainous,
-    island or disadvantaged areas. Bad values raise :class:`~tthc_sla.errors.PolicyError`.
+    island or disadvantaged areas. Bad values raise :class:`~tthc_sla.errors.PolicyError`:
+    an amount that is not a number (None, a str, a bool), not finite (NaN, ±inf), zero or
+    negative, a fraction of days or months, or above the maximum of its kind (``MAX_AMOUNTS``):
+
+    * working days and calendar days: 366,000 (a millennium of days);
+    * months: 12,000 (a millennium);
+    * working hours: 2,928,000 (a millennium of 8-hour days).
+
+    No legal processing time comes near these (the default calendar, 1995-2100, holds a tenth
+    of them: longer times end in :class:`~tthc_sla.errors.CalendarRangeError` there); they keep
+    absurd input (``10**30`` days) from ever reaching date arithmetic.
+    ``difficult_area_extra`` has the same maximum.
 
     Legal basis: Civil Code 2015, arts. 146-148.
 
@@ -237,14 +303,18 @@ class ProcessingTime:
 
         Raises:
             RuleParseError: the spec is not one of the forms above, or its amount is not
-                allowed for its kind.
+                allowed for its kind (zero, a fraction of days or months, above
+                ``MAX_AMOUNTS``).
+            InputTypeError: ``spec`` is not a str.
 
         Example:
             >>> ProcessingTime.from_spec("30d") == ProcessingTime.calendar_days(30)
             True
         """
         if not isinstance(spec, str):
-            raise TypeError(f"spec must be a str, not {type(spec).__name__}")
+            raise InputTypeError(
+                "spec", spec, "a str such as '15wd', '30d', '8h', '3m' or 'same-day'"
+            )
         if len(spec) > _SPEC_MAX_LEN:
             raise RuleParseError(spec, "a spec is short, like '15wd', '30d', '8h', '3m'")
         s = spec.strip().lower()
@@ -262,7 +332,9 @@ class ProcessingTime:
         try:
             return cls(_SUFFIX_KIND[m.group(2)], amount)
         except PolicyError as exc:
-            raise RuleParseError(spec, f"amount not allowed: expected {exc.expected}") from exc
+            raise RuleParseError(
+                spec, f"amount {exc.value!r} not allowed: expected {exc.expected}"
+            ) from exc
 
     def spec(self) -> str:
         """The short spec, the inverse of :meth:`from_spec` (qualifiers are not kept).

@@ -12,7 +12,7 @@ from hypothesis.strategies import SearchStrategy
 
 from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.procedure import Procedure, Step
-from tthc_sla.rules import ProcessingTime, ProcessingTimeKind
+from tthc_sla.rules import MAX_AMOUNTS, ProcessingTime, ProcessingTimeKind
 
 __all__ = ["calendars", "check_int", "procedures", "processing_times"]
 
@@ -213,7 +213,8 @@ def processing_times(
         A strategy of :class:`~tthc_sla.ProcessingTime`.
 
     Raises:
-        InvalidArgument: an empty or ill-typed ``kinds``, or ``max_amount`` < 1.
+        InvalidArgument: an empty or ill-typed ``kinds``, ``max_amount`` < 1, or above the
+            largest amount a chosen kind allows.
 
     Example:
         >>> from hypothesis import given
@@ -225,6 +226,13 @@ def processing_times(
     """
     chosen = _kinds_arg(kinds)
     check_int("max_amount", max_amount, 1)
+    for k in chosen:
+        limit = MAX_AMOUNTS.get(k)
+        if limit is not None and max_amount > limit:
+            raise InvalidArgument(
+                f"max_amount={max_amount}: expected at most {limit} for {k.name} "
+                "(ProcessingTime refuses larger amounts)"
+            )
     return st.one_of([_timed(k, max_amount) for k in chosen])
 
 
