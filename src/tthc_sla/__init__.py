@@ -3,6 +3,7 @@
 The public names are re-exported here; everything else is private.
 """
 
+from tthc_sla._tables import DossierTable, SetAside, read_dossiers, read_procedures
 from tthc_sla.calendar import (
     DayKind,
     DayOverride,
@@ -17,6 +18,7 @@ from tthc_sla.errors import (
     InputTypeError,
     PolicyError,
     RuleParseError,
+    TableError,
     TimezoneMixError,
     TthcSlaError,
 )
@@ -51,6 +53,7 @@ __all__ = [
     "Deadline",
     "DeadlinePolicy",
     "Dossier",
+    "DossierTable",
     "Evaluation",
     "Event",
     "EventKind",
@@ -62,9 +65,11 @@ __all__ = [
     "ProcessingTime",
     "ProcessingTimeKind",
     "RuleParseError",
+    "SetAside",
     "Step",
     "StepResult",
     "Summary",
+    "TableError",
     "TimezoneMixError",
     "TthcSlaError",
     "WeeklySchedule",
@@ -75,6 +80,8 @@ __all__ = [
     "late_by_unit",
     "late_dossiers",
     "parse_processing_time",
+    "read_dossiers",
+    "read_procedures",
     "report_table",
     "summarize",
     "vietnam_calendar",

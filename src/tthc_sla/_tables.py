@@ -1,7 +1,14 @@
-"""Reading procedures and event tables (CSV or JSON Lines) into values, and writing results.
+"""The table readers: procedures and event tables in, dossiers out, every row accounted for.
 
-Every bad row raises (or, when skipping, reports) a :class:`TableError` naming the file, the
-line and the problem. CSV output neutralises cells that a spreadsheet would run as formulas.
+This is the one place where a record of a file becomes a :class:`Procedure`, an :class:`Event`
+and a :class:`Dossier`: the command line and Python callers use it, and the columnar engine reads
+the values with the same vocabulary (``_vocab``). The file formats themselves (CSV with any usual
+delimiter and encoding, JSON Lines, Excel, Parquet) are read by ``_formats``.
+
+A dossier is either built from all of its rows or set aside whole, with every defect named by
+file, line, column and dossier id (:class:`SetAside`); rows that name no dossier are set aside on
+their own. Nothing is dropped or changed silently. CSV output neutralises cells that a
+spreadsheet would run as formulas.
 """
 
 from __future__ import annotations
@@ -9,245 +16,814 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
+import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
-from typing import Any, TextIO
+from os import PathLike
+from typing import IO, Any, Final, TextIO
 
 import attrs
 
-from tthc_sla.errors import TthcSlaError
+from tthc_sla import _formats
+from tthc_sla._vocab import fold
+from tthc_sla.calendar._tz import VN_TZ
+from tthc_sla.errors import (
+    CalendarRangeError,
+    HistoryError,
+    RuleParseError,
+    TableError,
+    TthcSlaError,
+)
 from tthc_sla.evaluation import Evaluation
-from tthc_sla.history import Dossier, Event
+from tthc_sla.history import Channel, Dossier, Event, _to_channel, _to_flag, _to_kind
 from tthc_sla.procedure import Procedure, Step
 
 __all__ = [
     "EVALUATION_COLUMNS",
-    "TableError",
+    "EVENT_HEADERS",
+    "PROCEDURE_HEADERS",
+    "DossierTable",
+    "SetAside",
     "read_dossiers",
     "read_procedures",
     "write_rows",
 ]
 
-EVENT_COLUMNS = ("dossier_id", "procedure", "at", "kind")
-DOSSIER_COLUMNS = ("agency", "level", "field", "channel", "difficult_area")
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+Source = str | PathLike[str] | IO[Any]
+
+# The recognised headers of each column besides its own name, matched after trimming, NFC and
+# case folding (docs/reports.md has the table). A user map (columns=) adds names.
+EVENT_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
+    "dossier_id": ("Mã hồ sơ", "Số hồ sơ", "Mã HS"),
+    "procedure": ("Mã thủ tục", "Mã TTHC"),
+    "at": ("Thời điểm", "Thời gian", "Ngày giờ"),
+    "kind": ("Loại sự kiện", "Sự kiện", "Trạng thái"),
+    "step": ("Bước", "Bước xử lý"),
+    "unit": ("Đơn vị", "Đơn vị xử lý"),
+    "new_due": ("Hẹn trả mới", "Ngày hẹn trả mới"),
+    "note": ("Ghi chú",),
+    "agency": ("Cơ quan", "Cơ quan giải quyết"),
+    "level": ("Cấp", "Cấp thực hiện"),
+    "field": ("Lĩnh vực",),
+    "channel": ("Kênh", "Kênh nộp", "Hình thức nộp"),
+    "difficult_area": ("Vùng khó khăn",),
+}
+_EVENT_REQUIRED = ("dossier_id", "procedure", "at", "kind")
+# What a dossier is grouped by: the same on every row that states it, or the dossier is refused.
+_DOSSIER_FIELDS = ("procedure", "agency", "level", "field", "channel", "difficult_area")
+
+PROCEDURE_HEADERS: Final[Mapping[str, tuple[str, ...]]] = {
+    "code": ("Mã thủ tục", "Mã TTHC"),
+    "name": ("Tên thủ tục",),
+    "rule": ("Thời hạn giải quyết",),
+    "supplement": (),
+    "extra_days_difficult_area": (),
+    "steps": (),
+}
+_PROCEDURE_REQUIRED = ("code", "rule")
+
+DEFAULT_YEARS: Final = (1995, 2100)
+_YEARS_HINT = "widen the years: --years on the command line, years= in Python"
 
 
-class TableError(TthcSlaError):
-    """A bad row in an input table.
+class _RowError(Exception):
+    """A defect of one cell (column) or of the whole row (column None)."""
 
-    Attributes:
-        path: the file; line: the line number (1 = the header of a CSV); problem: what is wrong.
-    """
-
-    def __init__(self, path: str, line: int, problem: str) -> None:
-        self.path = path
-        self.line = line
+    def __init__(self, problem: str, column: str | None = None) -> None:
+        super().__init__(problem)
         self.problem = problem
-        super().__init__(f"{path}, line {line}: {problem}")
+        self.column = column
 
 
-def _records(path: Path) -> Iterator[tuple[int, dict[str, Any]]]:
-    """(line number, record) for each row of a CSV or JSON Lines file."""
-    name = str(path)
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        with path.open(encoding="utf-8-sig") as f:
-            for n, line in enumerate(f, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise TableError(name, n, f"not valid JSON ({exc.msg})") from None
-                if not isinstance(record, dict):
-                    raise TableError(name, n, "expected a JSON object per line")
-                yield n, record
-        return
-    if path.suffix.lower() != ".csv":
-        raise TableError(name, 0, "expected a .csv or .jsonl file")
-    with path.open(encoding="utf-8-sig", newline="") as f:
-        reader = csv.DictReader(f)
-        if reader.fieldnames is None:
-            raise TableError(name, 1, "empty file: expected a header row")
-        for record in reader:
-            if None in record:
-                raise TableError(name, reader.line_num, "more cells than the header has columns")
-            yield reader.line_num, {k: (v if v != "" else None) for k, v in record.items()}
+# --------------------------------------------------------------------------- headers
 
 
-def _text(record: Mapping[str, Any], key: str) -> str | None:
-    value = record.get(key)
+@attrs.frozen
+class _Columns:
+    """How a file's headers map to the reader's columns."""
+
+    by_header: dict[str, str]  # header as written -> column
+    header_of: dict[str, str]  # column -> header as written
+    ignored: list[str]
+    names: dict[str, str]  # folded name -> column (for JSON Lines keys met later)
+
+
+def _user_map(columns: Mapping[str, str] | None, known: Mapping[str, Any]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    if columns is None:
+        return out
+    if not isinstance(columns, Mapping):
+        raise TableError("columns", 0, "expected a mapping of headers to column names")
+    for header, name in columns.items():
+        if not isinstance(header, str) or not isinstance(name, str) or name not in known:
+            raise TableError(
+                "columns",
+                0,
+                f"the map sends {header!s} to {name!s}: expected one of {', '.join(known)}",
+            )
+        out[fold(header)] = name
+    return out
+
+
+def _map_columns(
+    raw: _formats.RawTable,
+    known: Mapping[str, tuple[str, ...]],
+    required: Sequence[str],
+    user: dict[str, str],
+) -> _Columns:
+    names = {fold(alias): col for col, aliases in known.items() for alias in (col, *aliases)}
+    names.update(user)
+    by_header: dict[str, str] = {}
+    header_of: dict[str, str] = {}
+    ignored: list[str] = []
+    for header in raw.header:
+        col = names.get(fold(header))
+        if col is None:
+            ignored.append(header)
+            continue
+        if col in header_of:
+            raise TableError(
+                raw.name,
+                1,
+                f"the columns '{header_of[col]}' and '{header}' both name {col}: keep one, or "
+                "send one elsewhere with a column map (--columns, columns= in Python)",
+                column=header,
+            )
+        by_header[header] = col
+        header_of[col] = header
+    missing = [c for c in required if c not in header_of]
+    if missing and raw.format != "jsonl":
+        raise TableError(raw.name, 1, _missing_columns(raw, missing, known, required))
+    return _Columns(by_header, header_of, ignored, names)
+
+
+def _missing_columns(
+    raw: _formats.RawTable,
+    missing: Sequence[str],
+    known: Mapping[str, tuple[str, ...]],
+    required: Sequence[str],
+) -> str:
+    expected = "; ".join(f"{c} ({', '.join(known[c])})" for c in required)
+    found = ", ".join(f"'{h}'" for h in raw.header) or "nothing"
+    text = f"no column for {', '.join(missing)}. Expected: {expected}. Found: {found}."
+    if len(raw.header) <= 2:
+        joined = "".join(raw.header)
+        for name, char in (("';'", ";"), ("tab", "\t"), ("','", ",")):
+            if char != raw.delimiter and joined.count(char) >= 2:
+                text += f" The header looks {name}-separated: try --delimiter {name}."
+                break
+    return text
+
+
+# --------------------------------------------------------------------------- cells
+
+
+def _text(value: Any, column: str) -> str | None:
+    """A text cell: trimmed, NFC; empty is None."""
     if value is None:
         return None
-    text = str(value).strip()
-    return text or None
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        return text if text.isascii() else unicodedata.normalize("NFC", text)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        if value != value:  # NaN: a missing value in a numeric column
+            return None
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise _RowError(f"expected text, found a {type(value).__name__} value", column)
+
+
+_DMY = re.compile(r"(\d{1,2})/(\d{1,2})/(\d{4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2}))?)?")
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _moment(
+    value: Any, column: str, years: tuple[int, int], *, date_ok: bool
+) -> datetime | date | None:
+    """A moment cell as local wall time: ISO 8601 or dd/mm/yyyy HH:MM[:SS]; an offset is
+    converted to Asia/Ho_Chi_Minh. A date alone only where ``date_ok``."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        moment: datetime | date = value
+    elif isinstance(value, date):
+        moment = value
+    elif isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        moment = _parse_moment(text, column)
+    else:
+        raise _RowError(f"expected a date and time, found the number {value}", column)
+    if isinstance(moment, datetime):
+        if moment.tzinfo is not None:
+            local = moment.astimezone(VN_TZ)
+            moment = datetime.combine(local.date(), local.time())
+    elif not date_ok:
+        raise _RowError(
+            f"{_shown(value)} is a date without a time of day; the time decides the outcome "
+            "(the 15:00 rule, same-day deadlines): give it as 2026-11-20 09:30 or 20/11/2026 09:30",
+            column,
+        )
+    if not years[0] <= moment.year <= years[1]:
+        raise _RowError(
+            f"{_shown(value)} is outside the calendar's years {years[0]}..{years[1]}; if it is "
+            f"right, {_YEARS_HINT}",
+            column,
+        )
+    return moment
+
+
+def _parse_moment(text: str, column: str) -> datetime | date:
+    if "/" in text:
+        m = _DMY.fullmatch(text)
+        if m is None:
+            raise _RowError(_bad_moment(text), column)
+        day, month, year, hh, mm, ss = m.groups()
+        try:
+            if hh is None:
+                return date(int(year), int(month), int(day))
+            return datetime(int(year), int(month), int(day), int(hh), int(mm), int(ss or 0))
+        except ValueError:
+            raise _RowError(f"{text} is not a real date and time", column) from None
+    try:
+        if len(text) == 10 and _ISO_DATE.fullmatch(text):
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError:
+        if _ISO_DATE.match(text):
+            raise _RowError(f"{text} is not a real date and time", column) from None
+        raise _RowError(_bad_moment(text), column) from None
+
+
+def _bad_moment(text: str) -> str:
+    return (
+        f"{_shown(text)} is not a date and time: expected 2026-11-20 09:30 (ISO 8601, with an "
+        "optional offset such as +07:00 or Z) or 20/11/2026 09:30"
+    )
+
+
+def _shown(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _flag(value: Any, column: str) -> bool | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, float) and value in (0.0, 1.0):
+        value = int(value)
+    try:
+        return _to_flag(value)
+    except TthcSlaError:
+        raise _RowError(
+            f"{_shown(value)} is not a yes/no value: expected true/false, 1/0, có/không or yes/no",
+            column,
+        ) from None
+
+
+def _channel(value: Any, column: str) -> Channel | None:
+    text = _text(value, column)
+    if text is None:
+        return None
+    try:
+        return _to_channel(text)
+    except TthcSlaError:
+        raise _RowError(
+            f"{_shown(text)} is not a channel: expected online, direct or postal (trực tuyến, "
+            "trực tiếp, bưu chính)",
+            column,
+        ) from None
+
+
+# --------------------------------------------------------------------------- procedures
+
+
+def read_procedures(
+    source: Source,
+    *,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> dict[str, Procedure]:
+    """Procedures by code from a table (CSV, JSON Lines, Excel or Parquet).
+
+    Columns: ``code`` (Mã thủ tục), ``name`` (Tên thủ tục), ``rule`` (Thời hạn giải quyết:
+    Vietnamese text or a spec such as ``15wd``), and optionally ``supplement`` (``restart`` or
+    ``pause``), ``extra_days_difficult_area`` and ``steps`` (CSV: ``name|unit|allotment; ...``;
+    JSON: a list of objects). A procedure table is small and every procedure matters, so the
+    first bad row raises.
+
+    Args:
+        source: a path, or an open file (text or binary).
+        columns: extra header names: ``{"header as written": "code"}``.
+        encoding: the text encoding, when it is not UTF-8 (with or without BOM) or UTF-16.
+        delimiter: force the CSV delimiter (sniffed otherwise).
+        sheet: the Excel sheet (the first one otherwise).
+
+    Raises:
+        TableError: a defect, named by file, line and column.
+
+    Example:
+        >>> procs = read_procedures(io.StringIO("Mã thủ tục,Tên thủ tục,Thời hạn giải quyết\\n"
+        ...                                      "1.001,Cấp phép,15 ngày làm việc\\n"))
+        >>> procs["1.001"].rule.spec()
+        '15wd'
+    """
+    user = _user_map(columns, PROCEDURE_HEADERS)
+    out: dict[str, Procedure] = {}
+    with _formats.open_table(source, encoding=encoding, delimiter=delimiter, sheet=sheet) as raw:
+        cols = _map_columns(raw, PROCEDURE_HEADERS, _PROCEDURE_REQUIRED, user)
+        name = raw.name
+        for line, record in raw.rows:
+            try:
+                row = _canonical(record, cols, raw)
+                code = _text(row.get("code"), cols.header_of.get("code", "code"))
+                if code is None:
+                    raise _RowError("no procedure code", cols.header_of.get("code"))
+                if code in out:
+                    raise _RowError(f"procedure {code} is listed twice", cols.header_of["code"])
+                out[code] = _procedure(code, row, cols)
+            except _RowError as exc:
+                raise TableError(name, line, exc.problem, column=exc.column) from None
+    return out
+
+
+def _procedure(code: str, row: dict[str, Any], cols: _Columns) -> Procedure:
+    rule = _text(row.get("rule"), "rule")
+    if rule is None:
+        raise _RowError(f"procedure {code} states no processing time", cols.header_of["rule"])
+    extra_text = _text(row.get("extra_days_difficult_area"), "extra_days_difficult_area")
+    try:
+        extra: int | float = 0
+        if extra_text is not None:
+            extra = float(extra_text) if "." in extra_text else int(extra_text)
+    except ValueError:
+        raise _RowError(
+            f"{extra_text} is not a number of days", cols.header_of["extra_days_difficult_area"]
+        ) from None
+    try:
+        return Procedure(
+            code,
+            _text(row.get("name"), "name") or code,
+            rule,
+            _steps(row.get("steps")),
+            supplement=_text(row.get("supplement"), "supplement") or "restart",
+            extra_days_difficult_area=extra,
+        )
+    except RuleParseError as exc:
+        raise _RowError(f"procedure {code}: {exc}", cols.header_of["rule"]) from None
+    except TthcSlaError as exc:
+        raise _RowError(f"procedure {code}: {exc}") from None
 
 
 def _steps(value: Any) -> tuple[Step, ...]:
-    """Steps from JSON (a list of objects) or CSV text ``name|unit|allotment; ...``."""
+    """Steps from JSON (a list of objects) or text ``name|unit|allotment; ...``."""
     if value is None or value == "":
         return ()
     if isinstance(value, list):
-        return tuple(Step(s["name"], s["unit"], s["allotment"]) for s in value)
-    out = []
+        out = []
+        for s in value:
+            if not isinstance(s, dict) or not {"name", "unit", "allotment"} <= s.keys():
+                raise _RowError("each step needs name, unit and allotment", "steps")
+            out.append(Step(s["name"], s["unit"], s["allotment"]))
+        return tuple(out)
+    steps = []
     for part in str(value).split(";"):
         if not part.strip():
             continue
         fields = [x.strip() for x in part.split("|")]
         if len(fields) != 3:
-            raise ValueError(f"step {part.strip()!r}: expected name|unit|allotment")
-        out.append(Step(*fields))
-    return tuple(out)
+            raise _RowError(f"step '{part.strip()}': expected name|unit|allotment", "steps")
+        steps.append(Step(*fields))
+    return tuple(steps)
 
 
-def read_procedures(path: str | Path) -> dict[str, Procedure]:
-    """Procedures by code from a CSV or JSON Lines file.
-
-    Columns: ``code``, ``name``, ``rule`` (Vietnamese text or a spec such as ``15wd``), and
-    optionally ``supplement`` (``restart`` or ``pause``), ``extra_days_difficult_area`` and
-    ``steps`` (CSV: ``name|unit|allotment; ...``; JSON: a list of objects).
-    """
-    p = Path(path)
-    out: dict[str, Procedure] = {}
-    for line, record in _records(p):
-        code = _text(record, "code")
-        if code is None:
-            raise TableError(str(p), line, "no procedure code (column 'code')")
-        if code in out:
-            raise TableError(str(p), line, f"procedure {code!r} is listed twice")
-        try:
-            extra = record.get("extra_days_difficult_area") or 0
-            out[code] = Procedure(
-                code,
-                _text(record, "name") or code,
-                _text(record, "rule") or "",
-                _steps(record.get("steps")),
-                supplement=_text(record, "supplement") or "restart",
-                extra_days_difficult_area=float(extra) if "." in str(extra) else int(extra),
-            )
-        except (TthcSlaError, ValueError, KeyError, TypeError) as exc:
-            raise TableError(str(p), line, f"procedure {code!r}: {exc}") from None
-    return out
+def _canonical(record: dict[str, Any], cols: _Columns, raw: _formats.RawTable) -> dict[str, Any]:
+    """A record keyed by column name; a row-level format defect raises _RowError."""
+    if _formats.BROKEN in record:
+        raise _RowError(str(record[_formats.BROKEN]))
+    if _formats.CELL_COUNT in record:
+        raise _RowError(
+            f"{record[_formats.CELL_COUNT]} cells, but the header has {len(raw.header)} columns"
+            " (a stray delimiter or quote?)"
+        )
+    row: dict[str, Any] = {}
+    by_header = cols.by_header
+    for key, value in record.items():
+        col = by_header.get(key)
+        if col is None:
+            if raw.format != "jsonl" or key in cols.ignored:
+                continue
+            col = cols.names.get(fold(key))  # a JSON Lines key first met on a later line
+            if col is None:
+                cols.ignored.append(key)
+                continue
+        if col in row:
+            raise _RowError(f"two keys name {col}", key)
+        row[col] = value
+    return row
 
 
-def _moment(value: Any, column: str) -> datetime | None:
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value
-    try:
-        return datetime.fromisoformat(str(value).strip().replace(" ", "T", 1))
-    except ValueError:
-        raise ValueError(
-            f"{column}={value!r}: expected an ISO moment like 2026-11-20T09:30"
-        ) from None
-
-
-def _flag(value: Any) -> bool:
-    if value is None:
-        return False
-    if isinstance(value, bool):
-        return value
-    text = str(value).strip().lower()
-    if text in ("1", "true", "yes", "x", "có"):
-        return True
-    if text in ("0", "false", "no", "", "không"):
-        return False
-    raise ValueError(f"difficult_area={value!r}: expected true or false")
+# --------------------------------------------------------------------------- dossiers
 
 
 @attrs.frozen
-class _Skipped:
-    line: int
-    problem: str
+class SetAside:
+    """A dossier set aside whole (or a row that names no dossier), with every defect found.
+
+    Attributes:
+        dossier_id: the dossier's id; None for a row that names no dossier.
+        lines: the lines of all its rows, in file order.
+        errors: what is wrong, each named by file, line, column and dossier.
+    """
+
+    dossier_id: str | None
+    lines: tuple[int, ...]
+    errors: tuple[TableError, ...]
+
+    @property
+    def reason(self) -> str:
+        """The defects in one line."""
+        return "; ".join(f"line {e.line}: {e.problem}" for e in self.errors)
+
+
+@attrs.frozen(eq=False)
+class DossierTable:
+    """What :func:`read_dossiers` read: the dossiers, what was set aside, and the accounting.
+
+    Iterating gives the dossiers. ``rows_read == rows_accepted + rows_set_aside`` always.
+
+    Attributes:
+        source: the file's name.
+        format: ``csv``, ``jsonl``, ``xlsx`` or ``parquet``.
+        dossiers: the dossiers built from all of their rows, in order of their first row.
+        lines: per dossier id, the lines of its rows in event order (so event ``i`` of a
+            dossier is on line ``lines[id][i]``: see :meth:`line_of`).
+        set_aside: the dossiers (and rows naming none) set aside, in order of their first row.
+        rows_read: the data rows read (blank lines are not rows).
+        ignored_columns: headers that name no column the reader uses.
+    """
+
+    source: str
+    format: str
+    dossiers: tuple[Dossier, ...]
+    lines: Mapping[str, tuple[int, ...]]
+    set_aside: tuple[SetAside, ...]
+    rows_read: int
+    ignored_columns: tuple[str, ...] = ()
+
+    def __iter__(self) -> Iterator[Dossier]:
+        return iter(self.dossiers)
+
+    def __len__(self) -> int:
+        return len(self.dossiers)
+
+    @property
+    def rows_accepted(self) -> int:
+        """The rows of the dossiers read."""
+        return sum(len(lines) for lines in self.lines.values())
+
+    @property
+    def rows_set_aside(self) -> int:
+        """The rows of what was set aside."""
+        return sum(len(s.lines) for s in self.set_aside)
+
+    def line_of(self, dossier_id: str, index: int | None) -> int:
+        """The file line of a dossier's event ``index`` (its first line when None)."""
+        lines = self.lines[dossier_id]
+        return lines[index] if index is not None and 0 <= index < len(lines) else lines[0]
+
+
+@attrs.define
+class _Acc:
+    """One dossier's rows while reading (private, mutable)."""
+
+    first: int
+    lines: list[int] = attrs.Factory(list)
+    events: list[tuple[datetime, int, Event]] = attrs.Factory(list)
+    seen: dict[tuple[Any, ...], int] = attrs.Factory(dict)
+    values: dict[str, tuple[Any, int]] = attrs.Factory(dict)
+    errors: list[TableError] = attrs.Factory(list)
 
 
 def read_dossiers(
-    path: str | Path,
+    source: Source,
     procedures: Mapping[str, Procedure],
     *,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+    years: tuple[int, int] = DEFAULT_YEARS,
     skip_bad: bool = False,
-    on_skip: Callable[[TableError], None] | None = None,
-) -> tuple[list[Dossier], dict[str, int]]:
-    """Dossiers from an event table, in the order of their first row; and each one's first line.
+) -> DossierTable:
+    """Dossiers from an event table (CSV, JSON Lines, Excel or Parquet), one row per event.
 
-    Columns: ``dossier_id``, ``procedure`` (its code), ``at``, ``kind`` (``received``,
-    ``step_started``...), optionally ``step``, ``unit``, ``new_due``, ``note``, and the dossier's
-    ``agency``, ``level``, ``field``, ``channel`` and ``difficult_area`` (on any of its rows).
-    A dossier's events keep the file's order.
+    Columns (or their Vietnamese headers, docs/reports.md): ``dossier_id``, ``procedure`` (its
+    code), ``at``, ``kind`` (``received``... or a Vietnamese word such as ``tiếp nhận``), and
+    optionally ``step``, ``unit``, ``new_due``, ``note`` and the dossier's ``agency``,
+    ``level``, ``field``, ``channel``, ``difficult_area`` (on any of its rows; where stated
+    twice, the same). Times are ISO 8601 or ``dd/mm/yyyy HH:MM[:SS]``; an offset is converted to
+    Asia/Ho_Chi_Minh wall time, so the dossiers are naive local time. A dossier's events are
+    ordered by time (stable for equal times), whatever the order of the rows.
+
+    Every row is accounted for: a dossier is built from all of its rows or set aside whole.
+
+    Args:
+        source: a path, or an open file (text or binary).
+        procedures: the procedures by code (see :func:`read_procedures`).
+        columns: extra header names: ``{"header as written": "dossier_id", ...}``.
+        encoding: the text encoding, when it is not UTF-8 (with or without BOM) or UTF-16.
+        delimiter: force the CSV delimiter (sniffed otherwise).
+        sheet: the Excel sheet (the first one otherwise).
+        years: the years a time may fall in (the calendar's range).
+        skip_bad: set defective dossiers aside and go on; otherwise the first defect raises.
+
+    Returns:
+        A :class:`DossierTable`.
+
+    Raises:
+        TableError: a defect of the file (always), or of a row (unless ``skip_bad``).
+
+    Example:
+        >>> procs = {"1.001": Procedure("1.001", "Cấp phép", "5wd")}
+        >>> table = read_dossiers(io.StringIO(
+        ...     "Mã hồ sơ;Mã thủ tục;Thời điểm;Trạng thái\\n"
+        ...     "A;1.001;20/11/2026 09:30;Tiếp nhận\\n"
+        ...     "A;1.001;27/11/2026 10:00;Đã giải quyết\\n"
+        ...     "B;1.001;2026-11-20;Tiếp nhận\\n"), procs, skip_bad=True)
+        >>> [(d.id, [e.kind.value for e in d.events]) for d in table]
+        [('A', ['received', 'resolved'])]
+        >>> print(table.set_aside[0].reason)
+        line 4: 2026-11-20 is a date without a time of day; ...
+        >>> table.rows_read, table.rows_accepted, table.rows_set_aside
+        (3, 2, 1)
     """
-    p = Path(path)
-    name = str(p)
-    events: dict[str, list[Event]] = {}
-    attrs_of: dict[str, dict[str, Any]] = {}
-    first_line: dict[str, int] = {}
-    for line, record in _records(p):
-        try:
-            dossier_id = _text(record, "dossier_id")
-            if dossier_id is None:
-                raise ValueError("no dossier id (column 'dossier_id')")
-            code = _text(record, "procedure")
-            info = attrs_of.setdefault(dossier_id, {})
-            if code is not None:
-                if code not in procedures:
-                    raise ValueError(f"unknown procedure {code!r} (not in the procedures file)")
-                if info.setdefault("procedure", code) != code:
-                    raise ValueError(f"dossier {dossier_id!r} has two procedures")
-            kind = _text(record, "kind")
-            at = _moment(record.get("at"), "at")
-            if at is None or kind is None:
-                raise ValueError("every row needs 'at' and 'kind'")
-            event = Event(
-                at,
-                kind,
-                step=_text(record, "step"),
-                unit=_text(record, "unit"),
-                new_due=_moment(record.get("new_due"), "new_due"),
-                note=_text(record, "note"),
-            )
-            for column in DOSSIER_COLUMNS:
-                value = record.get(column)
-                if value is not None and value != "":
-                    info.setdefault(column, value)
-        except (TthcSlaError, ValueError) as exc:
-            error = TableError(name, line, str(exc))
-            if not skip_bad:
-                raise error from None
-            if on_skip is not None:
-                on_skip(error)
-            continue
-        first_line.setdefault(dossier_id, line)
-        events.setdefault(dossier_id, []).append(event)
-    dossiers = []
-    for dossier_id, evs in events.items():
-        info = attrs_of[dossier_id]
-        try:
-            if "procedure" not in info:
-                raise ValueError(f"dossier {dossier_id!r} names no procedure")
-            dossiers.append(
-                Dossier(
-                    dossier_id,
-                    procedures[info["procedure"]],
-                    evs,
-                    channel=info.get("channel"),
-                    agency=_text(info, "agency"),
-                    level=_text(info, "level"),
-                    field=_text(info, "field"),
-                    difficult_area=_flag(info.get("difficult_area")),
+    if not isinstance(procedures, Mapping):
+        raise TableError("procedures", 0, "expected a mapping of codes to Procedure values")
+    user = _user_map(columns, EVENT_HEADERS)
+    accs: dict[str, _Acc] = {}
+    loose: list[SetAside] = []
+    rows_read = 0
+    with _formats.open_table(source, encoding=encoding, delimiter=delimiter, sheet=sheet) as raw:
+        cols = _map_columns(raw, EVENT_HEADERS, _EVENT_REQUIRED, user)
+        name = raw.name
+        header_of = cols.header_of
+        for line, record in raw.rows:
+            rows_read += 1
+            dossier_id: str | None = None
+            acc: _Acc | None = None
+            try:
+                row = _canonical_or_id(record, cols, raw)
+                raw_id = row.dossier_id if isinstance(row, _Unreadable) else row.get("dossier_id")
+                dossier_id = _text(raw_id, "dossier_id")
+                if dossier_id is None:
+                    raise _RowError("no dossier id", header_of.get("dossier_id", "dossier_id"))
+                acc = accs.get(dossier_id)
+                if acc is None:
+                    acc = accs[dossier_id] = _Acc(line)
+                acc.lines.append(line)
+                if isinstance(row, _Unreadable):
+                    raise _RowError(row.problem)
+                _add_row(acc, row, line, procedures, years, header_of)
+            except _RowError as exc:
+                error = TableError(
+                    name,
+                    line,
+                    exc.problem,
+                    column=None if exc.column is None else header_of.get(exc.column, exc.column),
+                    dossier_id=dossier_id,
                 )
+                if not skip_bad:
+                    raise error from None
+                if acc is None:
+                    loose.append(SetAside(None, (line,), (error,)))
+                else:
+                    acc.errors.append(error)
+    dossiers: list[Dossier] = []
+    lines: dict[str, tuple[int, ...]] = {}
+    aside: list[SetAside] = []
+    for dossier_id, acc in accs.items():
+        if not acc.errors:
+            built = _dossier(dossier_id, acc, procedures)
+            if isinstance(built, Dossier):
+                dossiers.append(built)
+                lines[dossier_id] = tuple(line for _, line, _ in acc.events)
+                continue
+            error = TableError(name, acc.first, built, dossier_id=dossier_id)
+            if not skip_bad:
+                raise error
+            acc.errors.append(error)
+        aside.append(SetAside(dossier_id, tuple(acc.lines), tuple(acc.errors)))
+    if loose:
+        aside = sorted([*aside, *loose], key=lambda s: s.lines[0])
+    return DossierTable(
+        name, raw.format, tuple(dossiers), lines, tuple(aside), rows_read, tuple(cols.ignored)
+    )
+
+
+@attrs.frozen
+class _Unreadable:
+    """A row whose cells cannot be read, but whose dossier id can."""
+
+    problem: str
+    dossier_id: str
+
+
+def _canonical_or_id(
+    record: dict[str, Any], cols: _Columns, raw: _formats.RawTable
+) -> dict[str, Any] | _Unreadable:
+    """The row by column; for a row with a format defect, its dossier id and the defect."""
+    try:
+        return _canonical(record, cols, raw)
+    except _RowError as exc:
+        id_header = cols.header_of.get("dossier_id")
+        value = None if id_header is None else record.get(id_header)
+        if exc.column is None and isinstance(value, str) and value.strip():
+            return _Unreadable(exc.problem, value)
+        raise
+
+
+def _add_row(
+    acc: _Acc,
+    row: dict[str, Any],
+    line: int,
+    procedures: Mapping[str, Procedure],
+    years: tuple[int, int],
+    header_of: dict[str, str],
+) -> None:
+    """Read one row into its dossier: the event, and the dossier's own values."""
+    at = _moment(row.get("at"), "at", years, date_ok=False)
+    if at is None:
+        raise _RowError("no time", "at")
+    assert isinstance(at, datetime)
+    kind_text = _text(row.get("kind"), "kind")
+    if kind_text is None:
+        raise _RowError("no event kind", "kind")
+    try:
+        kind = _to_kind(kind_text)
+    except TthcSlaError:
+        raise _RowError(
+            f"{_shown(kind_text)} is not an event kind: expected received, step_started, "
+            "resolved... or a Vietnamese word such as tiếp nhận, đã giải quyết (docs/reports.md)",
+            "kind",
+        ) from None
+    new_due = _moment(row.get("new_due"), "new_due", years, date_ok=True)
+    try:
+        event = Event(
+            at,
+            kind,
+            step=_text(row.get("step"), "step"),
+            unit=_text(row.get("unit"), "unit"),
+            new_due=new_due,
+            note=_text(row.get("note"), "note"),
+        )
+    except TthcSlaError as exc:
+        raise _RowError(_event_problem(exc), _event_column(exc)) from None
+    key = (event.at, event.kind, event.step, event.unit, event.new_due, event.note)
+    twin = acc.seen.get(key)
+    if twin is not None:
+        raise _RowError(f"repeats line {twin} (the same event twice)")
+    acc.seen[key] = line
+    values = acc.values
+    code = _text(row.get("procedure"), "procedure")
+    if code is not None and code not in procedures:
+        raise _RowError(f"unknown procedure {code} (not in the procedures table)", "procedure")
+    for field, value in (
+        ("procedure", code),
+        ("agency", _text(row.get("agency"), "agency")),
+        ("level", _text(row.get("level"), "level")),
+        ("field", _text(row.get("field"), "field")),
+        ("channel", _channel(row.get("channel"), "channel")),
+        ("difficult_area", _flag(row.get("difficult_area"), "difficult_area")),
+    ):
+        if value is None:
+            continue
+        known = values.get(field)
+        if known is None:
+            values[field] = (value, line)
+        elif known[0] != value:
+            raise _RowError(
+                f"a second {field} for the dossier: {_value_text(value)} here, "
+                f"{_value_text(known[0])} on line {known[1]}",
+                field,
             )
-        except (TthcSlaError, ValueError) as exc:
-            error = TableError(name, first_line[dossier_id], str(exc))
+    acc.events.append((at, line, event))
+
+
+def _value_text(value: Any) -> str:
+    if isinstance(value, Channel):
+        return value.value
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return f"'{value}'"
+
+
+def _event_problem(exc: TthcSlaError) -> str:
+    text = str(exc)
+    if "step=" in text:
+        return "a step event without the step's name"
+    if "RESCHEDULED with new_due" in text:
+        return "a rescheduled event without the new appointment (new_due)"
+    if "new_due only" in text:
+        return "a new appointment (new_due) on an event that is not a reschedule"
+    return text
+
+
+def _event_column(exc: TthcSlaError) -> str | None:
+    text = str(exc)
+    if "step=" in text:
+        return "step"
+    if "new_due" in text:
+        return "new_due"
+    return None
+
+
+def _dossier(dossier_id: str, acc: _Acc, procedures: Mapping[str, Procedure]) -> Dossier | str:
+    """The dossier of a clean accumulation, or the problem that prevents it."""
+    values = acc.values
+    if "procedure" not in values:
+        return "no row of the dossier names its procedure"
+    acc.events.sort(key=_time_of)  # stable: equal times keep the file's order
+    flag = values.get("difficult_area")
+    try:
+        return Dossier(
+            dossier_id,
+            procedures[values["procedure"][0]],
+            [e for _, _, e in acc.events],
+            channel=_first(values, "channel"),
+            agency=_first(values, "agency"),
+            level=_first(values, "level"),
+            field=_first(values, "field"),
+            difficult_area=bool(flag and flag[0]),
+        )
+    except TthcSlaError as exc:
+        return str(exc)
+
+
+def _time_of(item: tuple[datetime, int, Event]) -> datetime:
+    return item[0]
+
+
+def _first(values: dict[str, tuple[Any, int]], field: str) -> Any:
+    found = values.get(field)
+    return None if found is None else found[0]
+
+
+# --------------------------------------------------------------------------- evaluation
+
+
+def evaluate_table(
+    table: DossierTable,
+    evaluate_one: Callable[[Dossier], Evaluation],
+    *,
+    skip_bad: bool,
+    tick: Callable[[int], None] | None = None,
+) -> tuple[list[Evaluation], list[SetAside]]:
+    """Evaluate each dossier; a broken history is named by the line of its offending row.
+
+    A dossier whose history breaks a rule, or whose deadline leaves the calendar, raises a
+    TableError naming the file line (not an event index), or with ``skip_bad`` is set aside.
+    """
+    out: list[Evaluation] = []
+    aside: list[SetAside] = []
+    for n, d in enumerate(table.dossiers, start=1):
+        try:
+            out.append(evaluate_one(d))
+        except HistoryError as exc:
+            error = TableError(
+                table.source, table.line_of(d.id, exc.index), exc.rule, dossier_id=d.id
+            )
             if not skip_bad:
                 raise error from None
-            if on_skip is not None:
-                on_skip(error)
-    return dossiers, first_line
+            aside.append(SetAside(d.id, tuple(sorted(table.lines[d.id])), (error,)))
+        except TthcSlaError as exc:
+            problem = str(exc)
+            if isinstance(exc, CalendarRangeError):
+                problem = f"{problem.split(';')[0]}; {_YEARS_HINT}"
+            error = TableError(table.source, table.line_of(d.id, None), problem, dossier_id=d.id)
+            if not skip_bad:
+                raise error from None
+            aside.append(SetAside(d.id, tuple(sorted(table.lines[d.id])), (error,)))
+        if tick is not None:
+            tick(n)
+    return out, aside
 
 
 # --------------------------------------------------------------------------- output
+
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 EVALUATION_COLUMNS = (
     "dossier_id",

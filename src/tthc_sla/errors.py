@@ -15,6 +15,7 @@ __all__ = [
     "InputTypeError",
     "PolicyError",
     "RuleParseError",
+    "TableError",
     "TimezoneMixError",
     "TthcSlaError",
 ]
@@ -143,3 +144,37 @@ class CalendarDataError(TthcSlaError):
         self.path = path
         self.problem = problem
         super().__init__(f"{path}: {problem}")
+
+
+class TableError(TthcSlaError):
+    """A defect in an input table, found where it is: the file, the line, the column.
+
+    Attributes:
+        path: the file (or ``<stream>`` for an open file without a name).
+        line: the line (CSV: 1 = the header; JSON Lines: the line; Excel: the sheet's row;
+            Parquet: the record's position + 1); 0 when the problem is the file as a whole.
+        problem: what is wrong, and how to fix it.
+        column: the column's header as written in the file, where one column is at fault.
+        dossier_id: the dossier the row belongs to, where known.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        line: int,
+        problem: str,
+        *,
+        column: str | None = None,
+        dossier_id: str | None = None,
+    ) -> None:
+        self.path = path
+        self.line = line
+        self.problem = problem
+        self.column = column
+        self.dossier_id = dossier_id
+        where = f"{path}, line {line}" if line else path
+        if column is not None:
+            where += f", column '{column}'"
+        if dossier_id is not None:
+            where += f", dossier '{dossier_id}'"
+        super().__init__(f"{where}: {problem}")
