@@ -149,6 +149,7 @@ def _expected(e: Evaluation) -> dict[str, Any]:
         "processing_working_days": e.processing_working_days,
         "by_moment": e.by_moment,
         "met_rescheduled": e.met_rescheduled,
+        "provisional": e.provisional,
         "late_units": ";".join(e.late_units),
         "warnings": "\n".join(e.warnings),
     }
@@ -166,6 +167,7 @@ def _actual(row: Any) -> dict[str, Any]:
     out["excluded_working_days"] = int(out["excluded_working_days"])
     out["met_rescheduled"] = bool(out["met_rescheduled"])
     out["by_moment"] = bool(out["by_moment"])
+    out["provisional"] = bool(out["provisional"])
     days = out["processing_working_days"]
     out["processing_working_days"] = None if pd.isna(days) else int(days)
     return out

@@ -166,7 +166,11 @@ def test_summarize_groups_and_report_rows() -> None:
     assert groups[("UBND B",)].pending_overdue == 1
     assert sum(groups.values()) == summarize(evals, period=OCT)
     rows = report_table(groups, by=("agency",))
-    assert [r["agency"] for r in rows] == ["UBND A", "UBND B", "TOTAL"]
+    assert [(r["row"], r["agency"]) for r in rows] == [
+        ("group", "UBND A"),
+        ("group", "UBND B"),
+        ("total", None),
+    ]
     assert rows[-1]["to_handle"] == 7
     assert all(r["reconciles"] for r in rows)
     by_channel = summarize(evals, period=OCT, by=("channel", lambda e: e.dossier.field))

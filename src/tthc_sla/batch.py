@@ -28,7 +28,7 @@ import pandas as pd
 from tthc_sla.calendar import WorkingCalendar
 from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError, TimezoneMixError
 from tthc_sla.evaluation import Evaluation, Outcome, evaluate
-from tthc_sla.history import Channel, Dossier, Event, EventKind, _to_kind
+from tthc_sla.history import Dossier, Event, EventKind, _to_channel, _to_flag, _to_kind
 from tthc_sla.metrics import Summary
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, ProcessingTimeKind
@@ -72,6 +72,7 @@ OUTPUT_COLUMNS = (
     "processing_working_days",
     "by_moment",
     "met_rescheduled",
+    "provisional",
     "late_units",
     "warnings",
     "scalar",
@@ -529,19 +530,59 @@ def _column(events: pd.DataFrame, name: str, n: int) -> NDArray:
 
 
 def _channels(values: NDArray) -> NDArray:
-    """Channel values as their string values (None kept); unknown ones raise like Dossier."""
+    """Channel values as their string values (None kept), read like ``Dossier(channel=)``."""
     codes, uniq = pd.factorize(values, sort=False)
-    names: list[str | None] = []
-    for v in uniq:
-        if isinstance(v, Channel):
-            names.append(v.value)
-            continue
-        try:
-            names.append(Channel(str(v).strip().lower()).value)
-        except ValueError:
-            raise PolicyError(v, "channel='online', 'direct' or 'postal' (or a Channel)") from None
+    names = [c.value if c is not None else None for c in (_to_channel(v) for v in uniq)]
     out: NDArray = np.array([*names, None], dtype=object)[codes]
     return out
+
+
+def _check_one_value(events: pd.DataFrame, name: str, order: Any, g: NDArray, ids: Any) -> None:
+    """Every non-null value of a dossier-level column is the same within each dossier.
+
+    The readers refuse a dossier whose rows disagree (two procedures, two agencies...); the
+    columnar engine does the same rather than take the first value. Channel words and yes/no
+    flags are compared as read (``trực tuyến`` and ``online`` agree). The common table (one
+    value repeated on every row, or on none) costs one vectorised comparison of neighbours.
+    """
+    if name not in events.columns:
+        return
+    column = events[name]
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values: NDArray = column.cat.codes.to_numpy()
+        null = values < 0
+    elif column.dtype == object or column.dtype == bool:
+        values = column.to_numpy()
+        null = None
+    else:  # extension dtypes (string[pyarrow]...): objects, with None for missing values
+        values = column.to_numpy(dtype=object, na_value=None)
+        null = None
+    if order is not None:
+        values = values[order]
+    same = g[1:] == g[:-1]
+    try:
+        if not (same & (values[1:] != values[:-1])).any():
+            return
+    except TypeError:  # pd.NA in an object column: compare without the missing values below
+        pass
+    if null is None:
+        null = pd.isna(values)
+    elif order is not None:
+        null = null[order]
+    keep = ~null
+    values, gk = values[keep], g[keep]
+    pairs = np.flatnonzero((gk[1:] == gk[:-1]) & (values[1:] != values[:-1]))
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        values = column.cat.categories.to_numpy()[values]
+    read = _to_channel if name == "channel" else _to_flag if name == "difficult_area" else None
+    for i in pairs:
+        a, b = values[i], values[i + 1]
+        if read is not None and read(a) == read(b):
+            continue
+        raise PolicyError(
+            f"dossier {ids[gk[i]]}: {name} {a} and {b}",
+            f"one {name} per dossier (the same on every row that states it)",
+        )
 
 
 def _take(events: pd.DataFrame, name: str, rows: NDArray) -> NDArray:
@@ -583,8 +624,11 @@ def evaluate_frame(
     dossiers may interleave): ``dossier_id``, ``procedure`` (the procedure's code), ``at``
     (datetime64, naive local wall time), ``kind`` (an :class:`EventKind` value such as
     ``"received"``), and optionally ``step``, ``unit``, ``new_due``, ``note`` and the dossier's
-    ``agency``, ``level``, ``field``, ``channel``, ``difficult_area`` (each dossier takes its
-    first non-null value).
+    ``agency``, ``level``, ``field``, ``channel``, ``difficult_area`` (the same on every row
+    that states it, else PolicyError; read with the vocabulary of the table readers, so
+    Vietnamese event kinds and channel words work). ``new_due``: datetime64 values or datetimes
+    are moments; ``datetime.date`` values in an object column mean the close of that working
+    day.
 
     Vectorised with numpy on the compiled calendar: validation of the state machine (valid
     histories are checked pairwise), receipt and restarts at the last ``SUPPLEMENT_RECEIVED``,
@@ -615,7 +659,8 @@ def evaluate_frame(
 
     Raises:
         HistoryError: a broken history, in strict mode.
-        PolicyError: an unknown procedure code, event kind or channel.
+        PolicyError: an unknown procedure code, event kind or channel, or two values of a
+            dossier-level column for one dossier.
         CalendarRangeError: a date outside the calendar.
 
     Example:
@@ -759,6 +804,7 @@ def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.D
         "excluded": inside & closed_in & completed.isna(),
         "met_rescheduled": resolved & frame["met_rescheduled"].astype(bool),
         "resolved_working_days": frame["processing_working_days"].fillna(0).where(resolved, 0),
+        "provisional": inside & frame["provisional"].astype(bool),
     }
     return pd.DataFrame(
         {k: v.astype(bool) if k == "_in" else v.astype(np.int64) for k, v in c.items()}
@@ -831,11 +877,13 @@ class _Frame:
         # dossier-level columns
         rows = np.arange(n_ev) if order is None else order
         self.rows = rows
+        for name in ("procedure", *_DOSSIER_COLUMNS):
+            _check_one_value(ev, name, order, g, ids)
         proc_codes = _first_non_null_rows(ev, "procedure", rows, g, starts)
         meta = {c: _first_non_null_rows(ev, c, rows, g, starts) for c in _DOSSIER_COLUMNS}
         meta["channel"] = _channels(meta["channel"])
         dcodes, duniq = pd.factorize(meta["difficult_area"], sort=False, use_na_sentinel=True)
-        dmap = np.array([bool(x) for x in duniq] + [False], dtype=bool)
+        dmap = np.array([_to_flag(x) for x in duniq] + [False], dtype=bool)
         difficult = dmap[dcodes]  # code -1 (missing) reads the trailing False
         difficult |= policy.difficult_area
 
@@ -1039,6 +1087,7 @@ class _Frame:
                 ),
                 "by_moment": rexact_b,
                 "met_rescheduled": np.zeros(n, dtype=bool),
+                "provisional": self._provisional(due_day + base_days, has_clock),
                 "late_units": late_units,
                 "warnings": np.full(n, "", dtype=object),
                 "scalar": fallback,
@@ -1049,6 +1098,14 @@ class _Frame:
             self._scalar(out, fb, g, starts, codes, ids, proc_codes, meta, plist, pidx, col)
         out.attrs["scalar_fallback"] = int(fb.size)
         out.attrs["dossiers"] = n
+        return out
+
+    def _provisional(self, due_day: NDArray, has_clock: NDArray) -> NDArray:
+        """Whether each deadline lies past the calendar's confirmed horizon (as evaluate)."""
+        confirmed = _confirmed_day(self.cal)
+        if confirmed is None:
+            return np.zeros(len(due_day), dtype=bool)
+        out: NDArray = has_clock & (due_day > confirmed)
         return out
 
     def _steps(self, v: SimpleNamespace) -> None:
@@ -1175,7 +1232,7 @@ class _Frame:
                 agency=_as_py(meta["agency"][i]),
                 level=_as_py(meta["level"][i]),
                 field=_as_py(meta["field"][i]),
-                difficult_area=bool(_as_py(meta["difficult_area"][i]) or False),
+                difficult_area=_to_flag(_as_py(meta["difficult_area"][i])),
             )
             e = evaluate(
                 dossier, self.cal, as_of=self.as_of, policy=self.policy, strict=self.strict
@@ -1187,6 +1244,12 @@ class _Frame:
             column = out[c].to_numpy(copy=True)
             column[fb] = np.array(rows[c], dtype=column.dtype)
             out[c] = column
+
+
+def _confirmed_day(calendar: WorkingCalendar) -> int | None:
+    """The calendar's confirmed horizon as a day number since 1970-01-01 (None: none)."""
+    until = calendar.confirmed_until
+    return None if until is None else until.toordinal() - _EPOCH
 
 
 def _row_of(e: Evaluation) -> dict[str, Any]:
@@ -1206,6 +1269,7 @@ def _row_of(e: Evaluation) -> dict[str, Any]:
         ),
         "by_moment": e.by_moment,
         "met_rescheduled": e.met_rescheduled,
+        "provisional": e.provisional,
         "late_units": ";".join(e.late_units),
         "warnings": "\n".join(e.warnings),
         "scalar": True,
@@ -1231,7 +1295,8 @@ def _empty_result() -> pd.DataFrame:
             "excluded_working_days": np.array([], dtype=np.int64),
             "processing_working_days": np.array([], dtype=float),
             "by_moment": np.array([], dtype=bool),
-            "met_rescheduled": np.array([], dtype=bool), "late_units": obj, "warnings": obj,
+            "met_rescheduled": np.array([], dtype=bool),
+            "provisional": np.array([], dtype=bool), "late_units": obj, "warnings": obj,
             "scalar": np.array([], dtype=bool),
         }
     )  # fmt: skip
@@ -1284,7 +1349,10 @@ def events_frame(dossiers: Sequence[Dossier]) -> pd.DataFrame:
         {c: pd.Series(v, dtype=object) for c, v in cols.items()}, columns=list(cols)
     )
     frame["at"] = pd.to_datetime(frame["at"]).astype("datetime64[us]")
-    frame["new_due"] = pd.to_datetime(frame["new_due"]).astype("datetime64[us]")
+    # A date new_due (the close of that working day) stays a date: to_datetime would make it
+    # midnight, an earlier appointment than the one given.
+    if not any(type(v) is date for v in cols["new_due"]):
+        frame["new_due"] = pd.to_datetime(frame["new_due"]).astype("datetime64[us]")
     frame["difficult_area"] = frame["difficult_area"].astype(bool)
     return frame
 

@@ -52,6 +52,10 @@ class Summary:
         met_rescheduled: late dossiers that met their apology's new appointment.
         resolved_working_days: total working days from receipt to finish of the resolved
             dossiers (for the average processing time).
+        provisional: the dossiers counted whose deadline reaches past the officially announced
+            calendar (``Evaluation.provisional``): their outcome may change with a notice.
+
+    Counters are non-negative integers (PolicyError otherwise).
 
     Identities, each reported by :meth:`checks`: ``carried_over + received == resolved +
     pending + excluded``, ``resolved == early + on_time + late``, ``pending == pending_within +
@@ -82,6 +86,13 @@ class Summary:
     excluded: int = 0
     met_rescheduled: int = 0
     resolved_working_days: int = 0
+    provisional: int = 0
+
+    def __attrs_post_init__(self) -> None:
+        for name in _COUNTERS:
+            value = getattr(self, name)
+            if type(value) is not int or value < 0:
+                raise PolicyError(value, f"{name}: a count, a non-negative integer")
 
     def __add__(self, other: object) -> Summary:
         if not isinstance(other, Summary):
@@ -320,6 +331,8 @@ def _one(e: Evaluation, period: tuple[date, date, datetime] | None) -> dict[str,
     else:
         counts["pending"] = 1
         counts["pending_overdue" if _overdue_at(e, end) else "pending_within"] = 1
+    if e.provisional:
+        counts["provisional"] = 1
     return counts
 
 
@@ -414,7 +427,9 @@ def report_table(
 ) -> list[dict[str, Any]]:
     """The statutory periodic report table: one row per group (and a total row).
 
-    Each row has the group keys, the counts of metrics.md §1, the requested rates in percent
+    Each row has ``row`` (``"group"``, or ``"total"`` for the total row, whose key cells are
+    None, so a group named "TOTAL" is never taken for it), the group keys, the counts of
+    metrics.md §1, ``provisional``, the requested rates in percent
     (rounded half-up), and the reconciliation: ``reconciles`` and, when it does not, the
     imbalance of each identity in ``imbalance``.
 
@@ -429,15 +444,20 @@ def report_table(
         items = list(summaries.items())
     width = max((len(k) for k, _ in items), default=0)
     names = [str(k) for k in _keys(by)] or [f"key{i + 1}" for i in range(width)]
-    rows = [_row(dict(zip(names, key, strict=False)), s, rates, places) for key, s in items]
+    rows = [
+        _row("group", dict(zip(names, key, strict=False)), s, rates, places) for key, s in items
+    ]
     if total and len(items) > 1:
         grand = sum((s for _, s in items), Summary())
-        rows.append(_row(dict.fromkeys(names, "TOTAL"), grand, rates, places))
+        rows.append(_row("total", dict.fromkeys(names), grand, rates, places))
     return rows
 
 
-def _row(keys: dict[str, Any], s: Summary, rates: Sequence[str], places: int) -> dict[str, Any]:
-    row: dict[str, Any] = dict(keys)
+def _row(
+    kind: str, keys: dict[str, Any], s: Summary, rates: Sequence[str], places: int
+) -> dict[str, Any]:
+    row: dict[str, Any] = {"row": kind}
+    row.update(keys)
     row.update(
         to_handle=s.to_handle,
         received=s.received,
@@ -453,6 +473,7 @@ def _row(keys: dict[str, Any], s: Summary, rates: Sequence[str], places: int) ->
         pending_within=s.pending_within,
         pending_overdue=s.pending_overdue,
         excluded=s.excluded,
+        provisional=s.provisional,
     )
     for name in rates:
         row[f"rate_{name}"] = s.percent(name, places)
