@@ -50,7 +50,7 @@ def test_calendar_json() -> None:
         (["calendar", "20x6"], "year '20x6'"),
         (["calendar", "2200"], "2200 is after"),
         (["calendar", "2026", "--lang", "fr"], "invalid choice"),
-        ([], "required"),
+        (["due"], "required"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import argparse
 import csv
 import io
 import json
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -71,7 +73,8 @@ def test_report_by_agency_for_october() -> None:
     assert (xa["carried_over"], xa["to_handle"]) == ("1", "6")
     assert (xa["resolved"], xa["early"], xa["on_time"], xa["late"]) == ("5", "1", "2", "2")
     assert (xa["excluded"], xa["rate_early_or_on_time"], xa["rate_late"]) == ("1", "60.00", "40.00")
-    assert rows["TOTAL"]["reconciles"] == "true"
+    assert rows[""]["row"] == "total"
+    assert rows[""]["reconciles"] == "true"
     code, out = run(
         "report", EVENTS, "--procedures", PROCS, "--period", "2026-10", "--format", "json"
     )
@@ -92,29 +95,122 @@ def test_bad_rows_name_file_and_line(tmp_path: Path, capsys: pytest.CaptureFixtu
         "A,1.000894,2026-10-12T08:00,received\n"
         "B,1.000894,12/10/2026,received\n"
         "C,9.999,2026-10-12T08:00,received\n"
-        "A,1.000894,2026-10-11T08:00,resolved\n",
+        "A,1.000894,2026-10-11T08:00,resolved\n"
+        "D,1.000894,2026-10-12T08:00,received\n",
     )
-    code, _ = run("evaluate", events, "--procedures", PROCS, "--as-of", "2026-10-31T23:59")
+    code, out = run("evaluate", events, "--procedures", PROCS, "--as-of", "2026-10-31T23:59")
     err = capsys.readouterr().err
-    assert code == 2
+    assert (code, out) == (2, "")
     assert err.count("\n") == 1
-    assert "e.csv, line 3: at='12/10/2026': expected an ISO moment" in err
+    assert "e.csv, line 3, column 'at', dossier 'B': 12/10/2026 is a date without a time" in err
+    rejects = tmp_path / "rejects.csv"
     code, out = run(
-        "evaluate", events, "--procedures", PROCS, "--as-of", "2026-10-31T23:59", "--skip-bad"
-    )
+        "evaluate", events, "--procedures", PROCS, "--as-of", "2026-10-31T23:59", "--skip-bad",
+        "--rejects", str(rejects),
+    )  # fmt: skip
     err = capsys.readouterr().err
     assert code == 0
-    assert "skipped 3 bad row(s)" in err
-    assert "line 4: unknown procedure '9.999'" in err
-    assert "line 2: dossier 'A', event 1: out of order" in err
-    assert [r["dossier_id"] for r in csv.DictReader(io.StringIO(out))] == ["A"]
+    # A's rows sorted by time put the resolution (line 5, 11/10) before the receipt (line 2):
+    # the history is broken at line 5, and A is set aside whole.
+    assert "line 4, column 'procedure', dossier 'C': unknown procedure 9.999" in err
+    assert "line 5, dossier 'A': RESOLVED before the dossier was received" in err
+    assert err.splitlines()[-1].endswith(
+        "e.csv: 5 rows read; 4 dossiers: 1 evaluated (1 rows), 3 set aside (4 rows)"
+    )
+    assert [r["dossier_id"] for r in csv.DictReader(io.StringIO(out))] == ["D"]
+    written = list(csv.DictReader(rejects.open(encoding="utf-8")))
+    assert [(r["dossier_id"], r["lines"], r["line"], r["column"]) for r in written] == [
+        ("A", "2 5", "5", ""),
+        ("B", "3", "3", "at"),
+        ("C", "4", "4", "procedure"),
+    ]
+
+
+def test_nothing_evaluated_fails(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    events = _write(tmp_path, "e.csv", "dossier_id,procedure,at,kind\nB,1.000894,x,received\n")
+    code, out = run("evaluate", events, "--procedures", PROCS, "--skip-bad")
+    err = capsys.readouterr().err
+    assert (code, out) == (2, "")
+    assert "1 rows read; 1 dossiers: 0 evaluated (0 rows), 1 set aside (1 rows)" in err
+    assert err.splitlines()[-1] == "tthc-sla: error: " + events + ": no dossier was evaluated"
+
+
+def test_report_total_row_is_not_a_group(tmp_path: Path) -> None:
+    events = _write(
+        tmp_path,
+        "e.csv",
+        "dossier_id,procedure,at,kind,agency\n"
+        "A,1.000894,2026-10-12T08:00,received,TOTAL\n"
+        "B,1.000894,2026-10-12T08:00,received,UBND xã B\n",
+    )
+    code, out = run("report", events, "--procedures", PROCS, "--period", "2026-10", "--by",
+                    "agency")  # fmt: skip
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert code == 0
+    assert [(r["row"], r["agency"], r["to_handle"]) for r in rows] == [
+        ("group", "TOTAL", "1"),
+        ("group", "UBND xã B", "1"),
+        ("total", "", "2"),
+    ]
+
+
+def test_provisional_deadlines_are_flagged(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Received a week before the last day with announced days off, with 15 working days: the
+    # due date falls past that day, so the outcome is provisional.
+    from tthc_sla import vietnam_calendar
+
+    until = vietnam_calendar().confirmed_until
+    assert until is not None
+    at = until - timedelta(days=7)
+    events = _write(
+        tmp_path, "e.csv", f"dossier_id,procedure,at,kind\nA,1.001639,{at}T08:00,received\n"
+    )
+    code, out = run("report", events, "--procedures", PROCS, "--period", f"{at:%Y-%m}")
+    assert code == 0
+    (row,) = csv.DictReader(io.StringIO(out))
+    assert row["provisional"] == "1"
+    assert f"1 dossier(s) have deadlines past {until}" in capsys.readouterr().err
+
+
+def test_version_usage_and_help(capsys: pytest.CaptureFixture[str]) -> None:
+    from tthc_sla.cli import _build_parser
+
+    code, out = run()
+    assert code == 0
+    assert out.startswith("usage: tthc-sla")
+    with pytest.raises(SystemExit):
+        main(["--version"])
+    assert capsys.readouterr().out.startswith("tthc-sla ")
+    # Every option of every command says what it does.
+    parser = _build_parser()
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for name, sub in action.choices.items():
+                for opt in sub._actions:
+                    assert opt.help, f"{name} {opt.dest} has no help text"
+
+
+def test_evaluate_table_format() -> None:
+    code, out = run(
+        "evaluate", EVENTS, "--procedures", PROCS, "--as-of", "2026-10-31T23:59", "--format",
+        "table",
+    )  # fmt: skip
+    assert code == 0
+    lines = out.splitlines()
+    assert lines[0].split()[:2] == ["dossier_id", "procedure"]
+    assert set(lines[1]) == {"-", " "}
+    assert len(lines) == 12  # header, rule, ten dossiers
 
 
 def test_bad_procedures_and_arguments(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     procs = _write(tmp_path, "p.csv", "code,name,rule\nX,Thủ tục X,Không quy định\n")
     code, _ = run("evaluate", EVENTS, "--procedures", procs)
     assert code == 2
-    assert "p.csv, line 2: procedure 'X'" in capsys.readouterr().err
+    assert "p.csv, line 2, column 'rule': procedure X: cannot read a processing time" in (
+        capsys.readouterr().err
+    )
     code, _ = run("report", EVENTS, "--procedures", PROCS, "--period", "Q4")
     assert code == 2
     assert "period 'Q4'" in capsys.readouterr().err

@@ -6,22 +6,28 @@ Exit status 0 on success, 2 on bad input with a one-line message on standard err
 from __future__ import annotations
 
 import argparse
+import csv
 import json
 import os
 import sys
+import tomllib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
+from importlib.metadata import PackageNotFoundError, version
 from typing import Any, TextIO
 
+import attrs
+
 from tthc_sla import _tables
-from tthc_sla.calendar import vietnam_calendar
+from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._tz import VN_TZ
-from tthc_sla.errors import HistoryError, TthcSlaError
+from tthc_sla.errors import RuleParseError, TableError, TthcSlaError
 from tthc_sla.evaluation import Evaluation, evaluate
 from tthc_sla.history import Dossier
 from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, report_table, summarize
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
 from tthc_sla.rules._deadline import resolve_rule
+from tthc_sla.rules._processing_time import has_spec_form
 
 __all__ = ["main"]
 
@@ -89,10 +95,20 @@ def _year(text: str) -> int:
         raise argparse.ArgumentTypeError(f"year {text!r}: expected a year like 2026") from None
 
 
+def _version() -> str:
+    try:
+        return version("tthc_sla")
+    except PackageNotFoundError:  # running from a source tree that was never installed
+        return "unknown"
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(
         prog="tthc-sla",
         description="Deadlines and SLA outcomes for Vietnamese administrative procedures.",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"tthc-sla {_version()}", help="show the version"
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     cal = sub.add_parser(
@@ -148,13 +164,18 @@ def _build_parser() -> _Parser:
         "evaluate",
         help="evaluate every dossier of an event table",
         description=(
-            "Evaluate the dossiers of EVENTS (.csv or .jsonl, one row per event) against the "
-            "procedures of --procedures: one row per dossier with its outcome and deadline."
+            "Evaluate the dossiers of EVENTS (one row per event: CSV, JSON Lines, .xlsx or "
+            "Parquet) against the procedures of --procedures: one row per dossier with its "
+            "outcome and deadline."
         ),
     )
     _table_args(ev)
     ev.add_argument("--as-of", type=_moment, help="evaluate as of this moment (default: now)")
-    ev.add_argument("--format", choices=("csv", "jsonl"), help="output format (default: csv)")
+    ev.add_argument(
+        "--format",
+        choices=("csv", "jsonl", "json", "table"),
+        help="output format (default: csv; jsonl when --output ends in .jsonl)",
+    )
     ev.set_defaults(run=_run_evaluate)
 
     rep = sub.add_parser(
@@ -208,17 +229,75 @@ _BY = ("agency", "level", "field", "channel", "procedure", "received_month")
 
 
 def _table_args(p: argparse.ArgumentParser) -> None:
-    p.add_argument("events", help="the event table: .csv or .jsonl")
-    p.add_argument("--procedures", required=True, help="the procedures table: .csv or .jsonl")
+    p.add_argument("events", help="the event table: .csv (, ; or tab), .jsonl, .xlsx or .parquet")
+    p.add_argument("--procedures", required=True, help="the procedures table, in the same forms")
     p.add_argument(
         "--skip-bad",
         action="store_true",
-        help="skip bad rows and broken histories, report them on standard error, and go on",
+        help="set aside each dossier with a defect (all its rows), name it on standard error, "
+        "and go on with the others",
     )
-    p.add_argument("--receipt-day-counts", action="store_true", help="see 'tthc-sla due'")
-    p.add_argument("--due-time", choices=("end_of_day", "same_time"), default="end_of_day")
-    p.add_argument("--finish", choices=("resolved", "returned"), default="resolved")
+    p.add_argument(
+        "--rejects", metavar="FILE", help="with --skip-bad: write what was set aside to FILE (CSV)"
+    )
+    p.add_argument(
+        "--delimiter",
+        help="the events' CSV delimiter: , ; tab or another character (default: sniffed)",
+    )
+    p.add_argument(
+        "--encoding",
+        help="the text encoding of the events when it is not UTF-8 or UTF-16, e.g. cp1258",
+    )
+    p.add_argument(
+        "--columns",
+        metavar="MAP.toml",
+        help="a TOML file whose [columns] table maps your headers to the reader's columns",
+    )
+    p.add_argument("--sheet", help="the Excel sheet of the events (default: the first)")
+    p.add_argument(
+        "--procedures-encoding", help="the text encoding of the procedures table, like --encoding"
+    )
+    p.add_argument(
+        "--procedures-delimiter",
+        help="the CSV delimiter of the procedures table (default: sniffed)",
+    )
+    p.add_argument(
+        "--years",
+        type=_years,
+        default=_tables.DEFAULT_YEARS,
+        metavar="FIRST..LAST",
+        help="the years the calendar covers (default 1995..2100)",
+    )
+    p.add_argument(
+        "--receipt-day-counts",
+        action="store_true",
+        help="count a receipt day within working hours as day 1 (default: Civil Code art. 147)",
+    )
+    p.add_argument(
+        "--due-time",
+        choices=("end_of_day", "same_time"),
+        default="end_of_day",
+        help="due at the close of the due date (default) or at the receipt's time of day",
+    )
+    p.add_argument(
+        "--finish",
+        choices=("resolved", "returned"),
+        default="resolved",
+        help="the event that finishes a dossier (default: resolved, i.e. the result is ready)",
+    )
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
+
+
+def _years(text: str) -> tuple[int, int]:
+    try:
+        first, last = (int(x) for x in text.split(".."))
+        if first > last:
+            raise ValueError
+        return first, last
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"years {text!r}: expected FIRST..LAST, e.g. 1980..2200"
+        ) from None
 
 
 def _period(text: str) -> tuple[date, date]:
@@ -241,7 +320,7 @@ def _period(text: str) -> tuple[date, date]:
 
 def _moment(text: str) -> datetime:
     try:
-        return datetime.fromisoformat(text)
+        return datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"received_at {text!r}: expected an ISO moment like 2026-11-20T09:30 or "
@@ -266,7 +345,9 @@ def _clock(text: str) -> time:
 def _rule(text: str, part: str | None) -> ProcessingTime:
     try:
         rule: Any = ProcessingTime.from_spec(text)
-    except ValueError:
+    except RuleParseError:
+        if has_spec_form(text):
+            raise  # a spec whose amount is refused ("0wd", "10000000wd"): say why
         rule = parse_processing_time(text)
     if part is not None:
         if isinstance(rule, ProcessingTime):
@@ -339,47 +420,130 @@ class _Progress:
             sys.stderr.flush()
 
 
-def _load(args: argparse.Namespace) -> tuple[list[Dossier], dict[str, int], list[str]]:
-    bad: list[str] = []
-    procedures = _tables.read_procedures(args.procedures)
-    dossiers, lines = _tables.read_dossiers(
-        args.events, procedures, skip_bad=args.skip_bad, on_skip=lambda e: bad.append(str(e))
+@attrs.define
+class _Run:
+    """One table command's input and accounting (private, mutable)."""
+
+    table: _tables.DossierTable
+    calendar: WorkingCalendar
+    set_aside: list[_tables.SetAside]
+
+
+def _load(args: argparse.Namespace) -> _Run:
+    """Read the procedures and the events; file defects raise, dossier defects per --skip-bad."""
+    if args.rejects and not args.skip_bad:
+        raise _UsageError("--rejects needs --skip-bad (without it the first defect stops the run)")
+    columns = _column_map(args.columns) if args.columns else None
+    procedures = _tables.read_procedures(
+        args.procedures, encoding=args.procedures_encoding, delimiter=args.procedures_delimiter
     )
-    return dossiers, lines, bad
+    table = _tables.read_dossiers(
+        args.events,
+        procedures,
+        columns=columns,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        sheet=args.sheet,
+        years=args.years,
+        skip_bad=args.skip_bad,
+    )
+    if table.ignored_columns:
+        shown = ", ".join(f"'{c}'" for c in table.ignored_columns)
+        print(f"tthc-sla: {table.source}: columns not used: {shown}", file=sys.stderr)
+    cal = vietnam_calendar(years=args.years)
+    return _Run(table, cal, list(table.set_aside))
 
 
-def _evaluate_all(
-    args: argparse.Namespace,
-    dossiers: list[Dossier],
-    lines: dict[str, int],
-    as_of: datetime | None,
-    bad: list[str],
-) -> list[Evaluation]:
-    cal = vietnam_calendar()
+def _column_map(path: str) -> dict[str, str]:
+    try:
+        with open(path, "rb") as f:
+            doc = tomllib.load(f)
+    except tomllib.TOMLDecodeError as exc:
+        raise TableError(path, 0, f"not a valid TOML file ({exc})") from None
+    columns = doc.get("columns")
+    if not isinstance(columns, dict) or not all(isinstance(v, str) for v in columns.values()):
+        raise TableError(
+            path, 0, 'expected a [columns] table of "header as written" = "column" lines'
+        )
+    return columns
+
+
+def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> list[Evaluation]:
     policy = DeadlinePolicy(
         receipt_day_counts=args.receipt_day_counts, due_time=args.due_time, finish=args.finish
     )
-    progress = _Progress(len(dossiers), "evaluating")
-    out: list[Evaluation] = []
-    for n, d in enumerate(dossiers, start=1):
-        try:
-            e = evaluate(d, cal, as_of=as_of, policy=policy, strict=not args.skip_bad)
-        except HistoryError as exc:
-            raise _tables.TableError(args.events, lines.get(d.id, 0), str(exc)) from None
-        for w in e.warnings:
-            bad.append(f"{args.events}, line {lines.get(d.id, 0)}: {w}")
-        out.append(e)
-        progress.tick(n)
-    return out
+    cal = run.calendar
+    progress = _Progress(len(run.table.dossiers), "evaluating")
+
+    def one(d: Dossier) -> Evaluation:
+        return evaluate(d, cal, as_of=as_of, policy=policy)
+
+    evaluations, aside = _tables.evaluate_table(
+        run.table, one, skip_bad=args.skip_bad, tick=progress.tick
+    )
+    run.set_aside.extend(aside)
+    return evaluations
 
 
-def _report_skipped(bad: list[str]) -> None:
-    if bad:
-        print(f"tthc-sla: skipped {len(bad)} bad row(s) or event(s):", file=sys.stderr)
-        for line in bad[:50]:
-            print(f"  {line}", file=sys.stderr)
-        if len(bad) > 50:
-            print(f"  ... and {len(bad) - 50} more", file=sys.stderr)
+def _local_as_of(moment: datetime | None) -> datetime:
+    """The evaluation moment as local wall time (the readers give local wall times)."""
+    if moment is None:
+        moment = datetime.now(VN_TZ)
+    if moment.tzinfo is not None:
+        local = moment.astimezone(VN_TZ)
+        return datetime.combine(local.date(), local.time())
+    return moment
+
+
+def _finish(args: argparse.Namespace, run: _Run, evaluations: Sequence[Evaluation]) -> None:
+    """Name what was set aside, write --rejects, print the accounting line; fail on nothing."""
+    aside = sorted(run.set_aside, key=lambda s: s.lines[0])
+    if aside:
+        print(f"tthc-sla: set aside {len(aside)} dossier(s) or row(s):", file=sys.stderr)
+        for s in aside[:50]:
+            for error in s.errors:
+                print(f"  {_one_line(str(error))}", file=sys.stderr)
+        if len(aside) > 50:
+            print(f"  ... and {len(aside) - 50} more (see --rejects)", file=sys.stderr)
+    if args.rejects:
+        _write_rejects(args.rejects, aside)
+    table = run.table
+    rows_aside = sum(len(s.lines) for s in aside)
+    print(
+        f"tthc-sla: {table.source}: {table.rows_read} rows read; "
+        f"{len(evaluations) + len(aside)} dossiers: {len(evaluations)} evaluated "
+        f"({table.rows_read - rows_aside} rows), {len(aside)} set aside ({rows_aside} rows)",
+        file=sys.stderr,
+    )
+    provisional = sum(1 for e in evaluations if e.provisional)
+    if provisional:
+        until = run.calendar.confirmed_until
+        print(
+            f"tthc-sla: note: {provisional} dossier(s) have deadlines past {until}, the last day "
+            "with officially announced days off: their outcomes are provisional",
+            file=sys.stderr,
+        )
+    if not evaluations:
+        raise _NothingEvaluatedError(f"{table.source}: no dossier was evaluated")
+
+
+class _NothingEvaluatedError(Exception):
+    pass
+
+
+def _write_rejects(path: str, aside: Sequence[_tables.SetAside]) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(["dossier_id", "lines", "line", "column", "problem"])
+        for s in aside:
+            lines = " ".join(str(n) for n in s.lines)
+            for e in s.errors:
+                row = [s.dossier_id, lines, e.line, e.column, e.problem]
+                writer.writerow([_tables.safe_cell(v) for v in row])
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
 
 
 def _open_out(args: argparse.Namespace, out: TextIO) -> TextIO:
@@ -400,11 +564,9 @@ def _write_table(args: argparse.Namespace, out: TextIO, rows: Any, columns: Sequ
 
 
 def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
-    dossiers, lines, bad = _load(args)
-    as_of = args.as_of
-    if as_of is None and dossiers and dossiers[0].events[0].at.tzinfo is None:
-        as_of = datetime.now(VN_TZ).replace(tzinfo=None)
-    evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+    run = _load(args)
+    evaluations = _evaluate_all(args, run, _local_as_of(args.as_of))
+    _finish(args, run, evaluations)
     fmt = args.format or ("jsonl" if (args.output or "").endswith(".jsonl") else "csv")
     target = _open_out(args, out)
     try:
@@ -413,7 +575,6 @@ def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
     finally:
         if target is not out:
             target.close()
-    _report_skipped(bad)
 
 
 def _run_report(args: argparse.Namespace, out: TextIO) -> None:
@@ -423,16 +584,21 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
         if key not in _BY:
             raise _UsageError(f"--by {key!r}: expected some of {', '.join(_BY)}")
     rates = [r.strip() for r in args.rates.split(",") if r.strip()]
-    dossiers, lines, bad = _load(args)
-    as_of = datetime.combine(last, time.max)
-    if dossiers and dossiers[0].events[0].at.tzinfo is not None:
-        as_of = as_of.replace(tzinfo=VN_TZ)
-    evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+    run = _load(args)
+    evaluations = _evaluate_all(args, run, datetime.combine(last, time.max))
+    _finish(args, run, evaluations)
     summaries = summarize(evaluations, period=(first, last), by=by)
     rows = report_table(summaries, by=by, rates=rates)
-    columns = [*by, *_REPORT_COLUMNS, *(f"rate_{r}" for r in rates), "reconciles", "imbalance"]
+    columns = [
+        "row",
+        *by,
+        *_REPORT_COLUMNS,
+        *(f"rate_{r}" for r in rates),
+        "provisional",
+        "reconciles",
+        "imbalance",
+    ]
     _write_table(args, out, rows, columns)
-    _report_skipped(bad)
 
 
 _LIST_COLUMNS = (
@@ -445,29 +611,26 @@ _LIST_COLUMNS = (
     "completed_at",
     "late_working_days",
     "late_units",
+    "provisional",
 )
 
 
 def _run_list(args: argparse.Namespace, out: TextIO) -> None:
-    dossiers, lines, bad = _load(args)
-    aware = bool(dossiers) and dossiers[0].events[0].at.tzinfo is not None
     if args.which == "due-soon":
         if args.period is not None:
             raise _UsageError("due-soon takes --as-of, not --period")
-        as_of = args.as_of or datetime.now(VN_TZ)
-        if not aware:
-            as_of = as_of.replace(tzinfo=None)
-        evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+        run = _load(args)
+        evaluations = _evaluate_all(args, run, _local_as_of(args.as_of))
+        _finish(args, run, evaluations)
         rows = [_tables.evaluation_row(e) for e in due_soon(evaluations)]
         columns: Sequence[str] = _LIST_COLUMNS
     else:
         if args.period is None:
             raise _UsageError(f"{args.which} needs --period (YYYY-MM, YYYY or A..B)")
         first, last = args.period
-        as_of = datetime.combine(last, time.max)
-        if aware:
-            as_of = as_of.replace(tzinfo=VN_TZ)
-        evaluations = _evaluate_all(args, dossiers, lines, as_of, bad)
+        run = _load(args)
+        evaluations = _evaluate_all(args, run, datetime.combine(last, time.max))
+        _finish(args, run, evaluations)
         if args.which == "late":
             rows = [
                 _tables.evaluation_row(e) for e in late_dossiers(evaluations, period=(first, last))
@@ -478,7 +641,6 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> None:
             rows = [{"unit": unit, "late_dossiers": n} for unit, n in counts.items()]
             columns = ("unit", "late_dossiers")
     _write_table(args, out, rows, columns)
-    _report_skipped(bad)
 
 
 _REPORT_COLUMNS = (
@@ -557,6 +719,9 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     """Run the command line; return the exit status."""
     stream = out if out is not None else sys.stdout
     parser = _build_parser()
+    if not (sys.argv[1:] if argv is None else argv):
+        parser.print_help(stream)
+        return 0
     try:
         args = parser.parse_args(argv)
         run: Callable[[argparse.Namespace, TextIO], None] = args.run
@@ -568,8 +733,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except OSError as exc:
         print(f"tthc-sla: error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 2
-    except (_UsageError, TthcSlaError) as exc:
-        message = " ".join(str(exc).split())
-        print(f"tthc-sla: error: {message}", file=sys.stderr)
+    except (_UsageError, TthcSlaError, _NothingEvaluatedError) as exc:
+        print(f"tthc-sla: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     return 0
