@@ -264,3 +264,10 @@ def test_progress_766_as_the_portal_computes_it() -> None:
     )
     assert t.rate("progress_766") == 3 / 5
     assert t.points_766() == Decimal("12.00")
+
+
+@pytest.mark.parametrize("value", [-1, 1.5, "3", True, None])
+def test_summary_counters_are_counts(value: object) -> None:
+    with pytest.raises(PolicyError, match="resolved: a count, a non-negative integer"):
+        Summary(resolved=value)  # type: ignore[arg-type]
+    assert Summary(resolved=0).resolved == 0
