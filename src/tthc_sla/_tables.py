@@ -14,6 +14,7 @@ spreadsheet would run as formulas.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import json
 import re
@@ -37,7 +38,7 @@ from tthc_sla.errors import (
     TthcSlaError,
 )
 from tthc_sla.evaluation import Evaluation
-from tthc_sla.history import Channel, Dossier, Event, _to_channel, _to_flag, _to_kind
+from tthc_sla.history import Channel, Dossier, Event, EventKind, _to_channel, _to_flag, _to_kind
 from tthc_sla.procedure import Procedure, Step
 
 __all__ = [
@@ -282,27 +283,43 @@ def _flag(value: Any, column: str) -> bool | None:
         return None
     if isinstance(value, float) and value in (0.0, 1.0):
         value = int(value)
-    try:
-        return _to_flag(value)
-    except TthcSlaError:
+    flag = _flag_of(value) if isinstance(value, str | int) else None
+    if flag is None:
         raise _RowError(
             f"{_shown(value)} is not a yes/no value: expected true/false, 1/0, có/không or yes/no",
             column,
-        ) from None
+        )
+    return flag
+
+
+@functools.lru_cache(maxsize=4096)
+def _flag_of(value: str | int) -> bool | None:
+    try:
+        return _to_flag(value)
+    except TthcSlaError:
+        return None
 
 
 def _channel(value: Any, column: str) -> Channel | None:
     text = _text(value, column)
     if text is None:
         return None
-    try:
-        return _to_channel(text)
-    except TthcSlaError:
+    channel = _channel_of(text)
+    if channel is None:
         raise _RowError(
             f"{_shown(text)} is not a channel: expected online, direct or postal (trực tuyến, "
             "trực tiếp, bưu chính)",
             column,
-        ) from None
+        )
+    return channel
+
+
+@functools.lru_cache(maxsize=4096)
+def _channel_of(text: str) -> Channel | None:
+    try:
+        return _to_channel(text)
+    except TthcSlaError:
+        return None
 
 
 # --------------------------------------------------------------------------- procedures
@@ -511,9 +528,8 @@ class _Acc:
 
     first: int
     lines: list[int] = attrs.Factory(list)
-    events: list[tuple[datetime, int, Event]] = attrs.Factory(list)
-    seen: dict[tuple[Any, ...], int] = attrs.Factory(dict)
-    values: dict[str, tuple[Any, int]] = attrs.Factory(dict)
+    events: list[Event] = attrs.Factory(list)  # the events of the rows in ``lines``
+    values: dict[str, tuple[Any, Any, int]] = attrs.Factory(dict)  # field: (text, value, line)
     errors: list[TableError] = attrs.Factory(list)
 
 
@@ -614,14 +630,16 @@ def read_dossiers(
     dossiers: list[Dossier] = []
     lines: dict[str, tuple[int, ...]] = {}
     aside: list[SetAside] = []
-    for dossier_id, acc in accs.items():
+    for dossier_id in list(accs):
+        acc = accs.pop(dossier_id)  # freed as soon as its dossier is built
         if not acc.errors:
             built = _dossier(dossier_id, acc, procedures)
             if isinstance(built, Dossier):
                 dossiers.append(built)
-                lines[dossier_id] = tuple(line for _, line, _ in acc.events)
+                lines[dossier_id] = tuple(acc.lines)
                 continue
-            error = TableError(name, acc.first, built, dossier_id=dossier_id)
+            problem, line = built
+            error = TableError(name, line, problem, dossier_id=dossier_id)
             if not skip_bad:
                 raise error
             acc.errors.append(error)
@@ -668,17 +686,7 @@ def _add_row(
     if at is None:
         raise _RowError("no time", "at")
     assert isinstance(at, datetime)
-    kind_text = _text(row.get("kind"), "kind")
-    if kind_text is None:
-        raise _RowError("no event kind", "kind")
-    try:
-        kind = _to_kind(kind_text)
-    except TthcSlaError:
-        raise _RowError(
-            f"{_shown(kind_text)} is not an event kind: expected received, step_started, "
-            "resolved... or a Vietnamese word such as tiếp nhận, đã giải quyết (docs/reports.md)",
-            "kind",
-        ) from None
+    kind = _kind(row.get("kind"))
     new_due = _moment(row.get("new_due"), "new_due", years, date_ok=True)
     try:
         event = Event(
@@ -691,35 +699,61 @@ def _add_row(
         )
     except TthcSlaError as exc:
         raise _RowError(_event_problem(exc), _event_column(exc)) from None
-    key = (event.at, event.kind, event.step, event.unit, event.new_due, event.note)
-    twin = acc.seen.get(key)
-    if twin is not None:
-        raise _RowError(f"repeats line {twin} (the same event twice)")
-    acc.seen[key] = line
     values = acc.values
-    code = _text(row.get("procedure"), "procedure")
-    if code is not None and code not in procedures:
-        raise _RowError(f"unknown procedure {code} (not in the procedures table)", "procedure")
-    for field, value in (
-        ("procedure", code),
-        ("agency", _text(row.get("agency"), "agency")),
-        ("level", _text(row.get("level"), "level")),
-        ("field", _text(row.get("field"), "field")),
-        ("channel", _channel(row.get("channel"), "channel")),
-        ("difficult_area", _flag(row.get("difficult_area"), "difficult_area")),
-    ):
-        if value is None:
+    for field, read in _DOSSIER_READERS:
+        raw = row.get(field)
+        if raw is None:
             continue
         known = values.get(field)
+        if known is not None and known[0] == raw:
+            continue  # the text of an earlier row again: nothing new to read
+        value = read(raw, field)
+        if value is None:
+            continue
+        if field == "procedure" and value not in procedures:
+            raise _RowError(f"unknown procedure {value} (not in the procedures table)", field)
         if known is None:
-            values[field] = (value, line)
-        elif known[0] != value:
+            values[field] = (raw, value, line)
+        elif known[1] != value:
             raise _RowError(
                 f"a second {field} for the dossier: {_value_text(value)} here, "
-                f"{_value_text(known[0])} on line {known[1]}",
+                f"{_value_text(known[1])} on line {known[2]}",
                 field,
             )
-    acc.events.append((at, line, event))
+    acc.events.append(event)
+
+
+_DOSSIER_READERS: tuple[tuple[str, Callable[[Any, str], Any]], ...] = (
+    ("procedure", _text),
+    ("agency", _text),
+    ("level", _text),
+    ("field", _text),
+    ("channel", _channel),
+    ("difficult_area", _flag),
+)
+
+
+def _kind(value: Any) -> EventKind:
+    text = _text(value, "kind")
+    if text is None:
+        raise _RowError("no event kind", "kind")
+    kind = _kind_of(text)
+    if kind is None:
+        raise _RowError(
+            f"{_shown(text)} is not an event kind: expected received, step_started, "
+            "resolved... or a Vietnamese word such as tiếp nhận, đã giải quyết (docs/reports.md)",
+            "kind",
+        )
+    return kind
+
+
+@functools.lru_cache(maxsize=4096)
+def _kind_of(text: str) -> EventKind | None:
+    """The event kind a word stands for (memoised: an export repeats a dozen words)."""
+    try:
+        return _to_kind(text)
+    except TthcSlaError:
+        return None
 
 
 def _value_text(value: Any) -> str:
@@ -750,35 +784,56 @@ def _event_column(exc: TthcSlaError) -> str | None:
     return None
 
 
-def _dossier(dossier_id: str, acc: _Acc, procedures: Mapping[str, Procedure]) -> Dossier | str:
-    """The dossier of a clean accumulation, or the problem that prevents it."""
+def _dossier(
+    dossier_id: str, acc: _Acc, procedures: Mapping[str, Procedure]
+) -> Dossier | tuple[str, int]:
+    """The dossier of a clean accumulation, or the problem that prevents it and its line."""
     values = acc.values
     if "procedure" not in values:
-        return "no row of the dossier names its procedure"
-    acc.events.sort(key=_time_of)  # stable: equal times keep the file's order
+        return "no row of the dossier names its procedure", acc.first
+    events, lines = acc.events, acc.lines
+    if any(events[i].at < events[i - 1].at for i in range(1, len(events))):
+        # Rows out of time order (newest first, shuffled): sort, stably, so that events at
+        # the same time keep the file's order; the lines follow their events.
+        order = sorted(range(len(events)), key=lambda i: events[i].at)
+        events[:] = [events[i] for i in order]
+        lines[:] = [lines[i] for i in order]
+    for i in range(1, len(events)):
+        if events[i].at == events[i - 1].at:
+            twin = _twin(events, i)
+            if twin is not None:
+                first, second = sorted((lines[twin], lines[i]))
+                return f"repeats line {first} (the same event twice)", second
     flag = values.get("difficult_area")
     try:
         return Dossier(
             dossier_id,
-            procedures[values["procedure"][0]],
-            [e for _, _, e in acc.events],
+            procedures[values["procedure"][1]],
+            events,
             channel=_first(values, "channel"),
             agency=_first(values, "agency"),
             level=_first(values, "level"),
             field=_first(values, "field"),
-            difficult_area=bool(flag and flag[0]),
+            difficult_area=bool(flag and flag[1]),
         )
     except TthcSlaError as exc:
-        return str(exc)
+        return str(exc), acc.first
 
 
-def _time_of(item: tuple[datetime, int, Event]) -> datetime:
-    return item[0]
+def _twin(events: list[Event], i: int) -> int | None:
+    """The index of an earlier event equal to event ``i`` (at the same time), if any."""
+    at = events[i].at
+    j = i - 1
+    while j >= 0 and events[j].at == at:
+        if events[j] == events[i]:
+            return j
+        j -= 1
+    return None
 
 
-def _first(values: dict[str, tuple[Any, int]], field: str) -> Any:
+def _first(values: dict[str, tuple[Any, Any, int]], field: str) -> Any:
     found = values.get(field)
-    return None if found is None else found[0]
+    return None if found is None else found[1]
 
 
 # --------------------------------------------------------------------------- evaluation
