@@ -133,17 +133,7 @@ def _build_parser() -> _Parser:
     due.add_argument("received_at", type=_moment, help="receipt moment, e.g. 2026-11-20T09:30")
     due.add_argument("rule", help="the processing time: text or spec")
     due.add_argument("--part", help="for a rule stating several times, the label of the one to use")
-    due.add_argument(
-        "--receipt-day-counts",
-        action="store_true",
-        help="count a receipt day within working hours as day 1 (default: Civil Code art. 147)",
-    )
-    due.add_argument(
-        "--due-time",
-        choices=("end_of_day", "same_time"),
-        default="end_of_day",
-        help="due at the close of the due date (default) or at the receipt's time of day",
-    )
+    _policy_args(due)
     due.add_argument(
         "--cutoff", type=_clock, default=time(15), help="same-day cut-off, HH:MM (default 15:00)"
     )
@@ -268,6 +258,18 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         metavar="FIRST..LAST",
         help="the years the calendar covers (default 1995..2100)",
     )
+    _policy_args(p)
+    p.add_argument(
+        "--finish",
+        choices=("resolved", "returned"),
+        default="resolved",
+        help="the event that finishes a dossier (default: resolved, i.e. the result is ready)",
+    )
+    p.add_argument("--output", "-o", help="write to this file instead of standard output")
+
+
+def _policy_args(p: argparse.ArgumentParser) -> None:
+    """The deadline policy's options, the same for ``due`` and the table commands."""
     p.add_argument(
         "--receipt-day-counts",
         action="store_true",
@@ -279,13 +281,6 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         default="end_of_day",
         help="due at the close of the due date (default) or at the receipt's time of day",
     )
-    p.add_argument(
-        "--finish",
-        choices=("resolved", "returned"),
-        default="resolved",
-        help="the event that finishes a dossier (default: resolved, i.e. the result is ready)",
-    )
-    p.add_argument("--output", "-o", help="write to this file instead of standard output")
 
 
 def _years(text: str) -> tuple[int, int]:
