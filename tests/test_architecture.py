@@ -107,6 +107,9 @@ def test_public_names_snapshot() -> None:
             "TableError",
             "read_dossiers",
             "read_procedures",
+            "Regime",
+            "legal_basis",
+            "regime_on",
         ]
     )
     for name in tthc_sla.__all__:

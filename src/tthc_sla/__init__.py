@@ -39,8 +39,11 @@ from tthc_sla.rules import (
     DeadlinePolicy,
     ProcessingTime,
     ProcessingTimeKind,
+    Regime,
     deadline,
+    legal_basis,
     parse_processing_time,
+    regime_on,
 )
 
 __all__ = [
@@ -64,6 +67,7 @@ __all__ = [
     "Procedure",
     "ProcessingTime",
     "ProcessingTimeKind",
+    "Regime",
     "RuleParseError",
     "SetAside",
     "Step",
@@ -79,9 +83,11 @@ __all__ = [
     "evaluate",
     "late_by_unit",
     "late_dossiers",
+    "legal_basis",
     "parse_processing_time",
     "read_dossiers",
     "read_procedures",
+    "regime_on",
     "report_table",
     "summarize",
     "vietnam_calendar",

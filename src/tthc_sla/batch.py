@@ -362,6 +362,8 @@ def _rule_code(pt: ProcessingTime, policy: DeadlinePolicy) -> tuple[int, int, bo
     """(kind code, integer amount or hours in microseconds, exact, vectorisable)."""
     kind = pt.kind
     exact = policy.due_time == "same_time" or kind is _PK.WORKING_HOURS
+    if policy.after_hours is not None:  # receipts moved by the clock: the scalar path
+        return _RK[kind], 0, exact, False
     amount = pt.amount
     if kind is _PK.WORKING_HOURS:
         assert amount is not None

@@ -281,6 +281,13 @@ def _policy_args(p: argparse.ArgumentParser) -> None:
         default="end_of_day",
         help="due at the close of the due date (default) or at the receipt's time of day",
     )
+    p.add_argument(
+        "--after-hours",
+        type=_clock,
+        metavar="HH:MM",
+        help="count a receipt at or after this time, or on a day off, from 08:00 of the next "
+        "working day (e.g. 17:00, Decree 297/2025 art. 3(5); default: off)",
+    )
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -361,6 +368,7 @@ def _run_due(args: argparse.Namespace, out: TextIO) -> None:
         due_time=args.due_time,
         same_day_cutoff=args.cutoff,
         difficult_area=args.difficult_area,
+        after_hours=args.after_hours,
     )
     rule = _rule(args.rule, args.part)
     d = deadline(args.received_at, rule, cal, policy)
@@ -465,7 +473,10 @@ def _column_map(path: str) -> dict[str, str]:
 
 def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> list[Evaluation]:
     policy = DeadlinePolicy(
-        receipt_day_counts=args.receipt_day_counts, due_time=args.due_time, finish=args.finish
+        receipt_day_counts=args.receipt_day_counts,
+        due_time=args.due_time,
+        finish=args.finish,
+        after_hours=args.after_hours,
     )
     cal = run.calendar
     progress = _Progress(len(run.table.dossiers), "evaluating")

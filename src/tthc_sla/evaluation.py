@@ -14,10 +14,11 @@ from tthc_sla.calendar._tz import VN_TZ, from_local, naive, to_local
 from tthc_sla.errors import CalendarRangeError, HistoryError, InputTypeError, TimezoneMixError
 from tthc_sla.history import _TRANSITIONS, Dossier, Event, EventKind, State, transition
 from tthc_sla.procedure import Procedure
-from tthc_sla.rules import DeadlinePolicy, ProcessingTime, ProcessingTimeKind
+from tthc_sla.rules import DeadlinePolicy, ProcessingTime, ProcessingTimeKind, legal_basis
 from tthc_sla.rules._deadline import (
     _SAME_DAY_KINDS,
     compute_due,
+    counted_receipt,
     effective_rule,
     same_day_due,
     whole_working_days,
@@ -254,8 +255,9 @@ def evaluate(
     on time or late by date (by moment under ``"same_time"`` and for hour rules); an open one
     is overdue past the due date and due soon with at most one working day left.
 
-    Legal basis: Decree 61/2018/NĐ-CP art. 19(4) (restart after a supplement), art. 19(9)
-    (apology at least one day before the due date, only once); Circular 01/2018/TT-VPCP.
+    Legal basis: by the receipt date, ``rules.legal_basis`` ("supplement_restart", "apology"):
+    Decree 61/2018/NĐ-CP art. 19(4), 19(9) before 1/7/2025; Decree 118/2025/NĐ-CP from then
+    (table in docs/rules.md).
 
     Args:
         dossier: the dossier.
@@ -494,14 +496,15 @@ def _start_clock(
     policy: DeadlinePolicy,
     why: str,
 ) -> None:
+    counted = local if policy.after_hours is None else counted_receipt(local, cal, policy)
     if n is not None:
-        due_date, due_at = cal._due_end_of_day(local.date(), n)
+        due_date, due_at = cal._due_end_of_day(counted.date(), n)
     elif hours is not None:
-        due_at = cal.add_working_time(local, hours)
+        due_at = cal.add_working_time(counted, hours)
         due_date = due_at.date()
     elif same:
-        due_date, due_at = same_day_due(local, cal, policy.same_day_cutoff)
-    else:
+        due_date, due_at = same_day_due(counted, cal, policy.same_day_cutoff)
+    else:  # compute_due applies the policy's after-hours rule itself
         due_date, due_at, _, _ = compute_due(local, rule, cal, policy, clock=False)
     run.received, run.due_date, run.due_at = local, due_date, due_at
     run.timeline.append((local, why, due_at, rule))
@@ -597,9 +600,11 @@ def _reschedule(
     if run.due_date is None or run.due_at is None:
         return "RESCHEDULED before there is a deadline"
     if cal.working_days_between(local.date(), run.due_date) < 1:
+        received = run.received.date() if run.received else local.date()
+        basis = legal_basis("apology", received, short=True)
         return (
             f"RESCHEDULED on {local.date()}, later than one working day before the due date "
-            f"{run.due_date} (Decree 61/2018/NĐ-CP art. 19(9))"
+            f"{run.due_date} (apology rule: {basis}; see the legal-basis table in docs/rules.md)"
         )
     if new_local <= run.due_at:
         return f"RESCHEDULED to {e.new_due}, not after the current due moment {run.due_at}"

@@ -31,7 +31,8 @@ class Step:
     """A step of a procedure (bước xử lý), handled by one unit within its allotted time.
 
     In an inter-agency procedure (liên thông) the transfer slip states each body's task and time
-    limit (Decree 61/2018/NĐ-CP art. 19(5)-(7)); a step's deadline runs from its actual start.
+    limit (``legal_basis("steps", received)``: 61/2018 art. 19(5)-(7) before 1/7/2025); a
+    step's deadline runs from its actual start.
 
     Example:
         >>> Step("Thẩm định", "Phòng Tài nguyên và Môi trường", "5wd").allotment.amount
@@ -65,8 +66,10 @@ class Procedure:
         steps: the steps with their units and allotments (optional).
         supplement: what a supplement request during processing does to the clock:
             ``"restart"`` (default: the time runs again from zero when the complete dossier comes
-            back, Decree 61/2018/NĐ-CP art. 19(4) as amended) or ``"pause"`` (the waiting time is
-            excluded, as specialised laws provide for some procedures).
+            back: 61/2018 art. 19(4) as amended before 1/7/2025; under 118/2025 not established,
+            Decree 297/2025 art. 6(4)(a) restarts; ``legal_basis("supplement_restart", ...)``)
+            or ``"pause"`` (the waiting time is excluded, as specialised laws provide for some
+            procedures).
         extra_days_difficult_area: extra time, in the rule's unit, for communes in mountainous,
             island or disadvantaged areas (land procedures: 10); a dossier switches it on.
 

@@ -114,8 +114,9 @@ def deadline(
     * Same day and immediate: due at the close of the receipt day if received on a working day
       by ``policy.same_day_cutoff``, else at the close of the next working day.
 
-    Legal basis: Civil Code 2015 arts. 147-148; Decree 61/2018/NĐ-CP art. 18 (15:00 rule);
-    Decree 23/2015/NĐ-CP art. 21 (same-day certification).
+    Legal basis: Civil Code 2015 arts. 147-148; same day: Decree 23/2015/NĐ-CP art. 21 (as
+    amended by 280/2025/NĐ-CP); the clock start by receipt date: ``legal_basis("clock_start",
+    received)`` (docs/rules.md, legal basis).
 
     Args:
         received_at: the receipt of the complete, valid dossier (naive = local time).
@@ -173,6 +174,8 @@ def compute_due(
 ) -> tuple[date, datetime, datetime, tuple[date, date]]:
     """(due date, due moment, clock start, (a, b)) in local time: the period stepped over the
     named days off in (a, b]. With ``clock=False`` the clock start may be left as ``local``."""
+    if policy.after_hours is not None:
+        local = counted_receipt(local, cal, policy)
     d0 = local.date()
     kind = pt.kind
     if (
@@ -240,11 +243,28 @@ def working_hours_of(pt: ProcessingTime) -> timedelta | None:
     return hours
 
 
+def counted_receipt(local: datetime, cal: WorkingCalendar, policy: DeadlinePolicy) -> datetime:
+    """The receipt moment a deadline counts from: ``local`` itself, or under
+    ``policy.after_hours`` a receipt at or after that time or on a day off moved to
+    ``policy.after_hours_start`` of the next working day.
+
+    Legal basis: Decree 297/2025/NĐ-CP art. 3(5) (for its procedures; no general rule found).
+    """
+    cutoff = policy.after_hours
+    if cutoff is None:
+        return local
+    d0 = local.date()
+    if cal.is_working_day(d0) and local.time() < cutoff:
+        return local
+    return datetime.combine(cal.add_working_days(d0, 1), policy.after_hours_start)
+
+
 def same_day_due(local: datetime, cal: WorkingCalendar, cutoff: time) -> tuple[date, datetime]:
     """(due date, due moment) of a SAME_DAY or IMMEDIATE rule: the receipt day if it is a
     working day and the receipt is by the cut-off, else the next working day; due at its close.
 
-    Legal basis: Decree 61/2018/NĐ-CP art. 18 (15:00 rule); Decree 23/2015/NĐ-CP art. 21.
+    Legal basis: Decree 23/2015/NĐ-CP art. 21 (as amended by 280/2025/NĐ-CP) and the
+    civil-status rules; the one-stop decrees' 15:00 clause is a forwarding rule (docs/rules.md).
     """
     d0 = local.date()
     today = cal.is_working_day(d0) and local.time() <= cutoff

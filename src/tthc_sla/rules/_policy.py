@@ -34,6 +34,11 @@ def _check_cutoff(_: object, attribute: attrs.Attribute[Any], value: object) -> 
         raise PolicyError(value, f"{attribute.name}= a naive datetime.time such as time(15, 0)")
 
 
+def _check_optional_cutoff(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None:
+        _check_cutoff(_, attribute, value)
+
+
 @attrs.frozen(kw_only=True)
 class DeadlinePolicy:
     """How a processing time turns into a due moment, where the law leaves a choice.
@@ -58,6 +63,14 @@ class DeadlinePolicy:
             island or disadvantaged areas; e.g. +10 days in land procedures).
         finish: which event finishes a dossier for judging it: ``"resolved"`` (the result is
             ready: RESOLVED or REJECTED; default) or ``"returned"`` (handed over: RETURNED).
+        after_hours: ``None`` (default: a receipt counts when it happens, whatever the hour,
+            since no general rule was found) or a time such as ``time(17, 0)``: a receipt at or
+            after that time, or on a day that is not a working day, counts as received at
+            ``after_hours_start`` of the next working day. Decree 297/2025/NĐ-CP art. 3(5) sets
+            this (17:00, 08:00) for online filings of its procedures; the counters are closed
+            then, so in practice it moves online receipts.
+        after_hours_start: the moment of the next working day such a receipt counts from
+            (default 08:00, as in Decree 297/2025/NĐ-CP art. 3(5)).
 
     Example:
         >>> DeadlinePolicy().due_time
@@ -75,6 +88,8 @@ class DeadlinePolicy:
     same_day_cutoff: time = attrs.field(default=time(15, 0), validator=_check_cutoff)
     difficult_area: bool = attrs.field(default=False, validator=_check_bool)
     finish: str = attrs.field(default="resolved", validator=_one_of(_FINISH))
+    after_hours: time | None = attrs.field(default=None, validator=_check_optional_cutoff)
+    after_hours_start: time = attrs.field(default=time(8, 0), validator=_check_cutoff)
 
     def __attrs_post_init__(self) -> None:
         if self.receipt_day_counts and self.due_time == "same_time":
