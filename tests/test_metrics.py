@@ -271,3 +271,23 @@ def test_summary_counters_are_counts(value: object) -> None:
     with pytest.raises(PolicyError, match="resolved: a count, a non-negative integer"):
         Summary(resolved=value)  # type: ignore[arg-type]
     assert Summary(resolved=0).resolved == 0
+
+
+def test_report_groups_run_from_ministry_to_commune() -> None:
+    # After 1/7/2025 the levels are ministry, province and commune; district only in older
+    # dossiers (law-2026-11.md §3). Reports list them in that order, not alphabetically
+    # ("Bộ" < "Cấp huyện" < "Cấp tỉnh" < "Cấp xã" by text).
+    levels = ["Cấp xã", "Cấp tỉnh", "Bộ, ngành", "Cấp huyện", "Khác"]
+    ds = [
+        Dossier(f"L{i}", PROC, [Event(DT(2026, 10, 5, 9), K.RECEIVED)], level=level)
+        for i, level in enumerate(levels)
+    ]
+    groups = summarize([evaluate(d, CAL, as_of=END_OCT) for d in ds], period=OCT, by="level")
+    assert [k[0] for k in groups] == ["Bộ, ngành", "Cấp tỉnh", "Cấp huyện", "Cấp xã", "Khác"]
+    # The columnar summaries list them in the same order.
+    pytest.importorskip("pandas")
+    from tthc_sla.batch import evaluate_frame, events_frame, summarize_frame
+
+    frame = evaluate_frame(events_frame(ds), [PROC], CAL, as_of=END_OCT)
+    columnar = summarize_frame(frame, period=OCT, by=["level"])
+    assert [k[0] for k in columnar] == [k[0] for k in groups]

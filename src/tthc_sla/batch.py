@@ -29,7 +29,7 @@ from tthc_sla.calendar import WorkingCalendar
 from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError, TimezoneMixError
 from tthc_sla.evaluation import Evaluation, Outcome, evaluate
 from tthc_sla.history import Dossier, Event, EventKind, _to_channel, _to_flag, _to_kind
-from tthc_sla.metrics import Summary
+from tthc_sla.metrics import Summary, group_order
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, ProcessingTimeKind
 from tthc_sla.rules._deadline import effective_rule
@@ -751,7 +751,8 @@ def summarize_frame(
         tup = key if isinstance(key, tuple) else (key,)
         clean = tuple(None if (k is None or k != k) else k for k in tup)
         out[clean] = Summary(**{c: int(row[c]) for c in _COUNTERS})
-    return dict(sorted(out.items(), key=lambda kv: tuple(str(k) for k in kv[0])))
+    order = group_order(list(by))
+    return dict(sorted(out.items(), key=lambda kv: order(kv[0])))
 
 
 def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.DataFrame:

@@ -16,6 +16,7 @@ from typing import Any
 
 import attrs
 
+from tthc_sla._vocab import fold
 from tthc_sla.calendar._tz import to_local
 from tthc_sla.errors import InputTypeError, PolicyError
 from tthc_sla.evaluation import Evaluation, Outcome
@@ -26,8 +27,10 @@ __all__ = [
     "Rate",
     "Summary",
     "due_soon",
+    "group_order",
     "late_by_unit",
     "late_dossiers",
+    "level_rank",
     "report_table",
     "summarize",
 ]
@@ -268,6 +271,47 @@ def _key_functions(by: GroupKey | Sequence[GroupKey]) -> list[Callable[[Evaluati
     return out
 
 
+# Levels of government, highest first (law-2026-11.md §3): ministries and sectors, provinces,
+# districts (dossiers before 1/7/2025 only: local government has had two levels since), communes.
+_LEVEL_WORDS = (
+    ("bộ", "ngành", "trung ương", "ministry"),
+    ("tỉnh", "thành phố trực thuộc", "province"),
+    ("huyện", "quận", "thị xã", "district"),
+    ("xã", "phường", "thị trấn", "đặc khu", "commune"),
+)
+
+
+def level_rank(level: Any) -> int:
+    """Where a level stands in reports: ministry 0, province 1, district 2, commune 3, else 4.
+
+    Levels are free text in exports ("Cấp xã", "UBND cấp tỉnh", "Bộ, ngành"); the first word
+    group found decides, so "Cấp xã" is a commune and "Cấp tỉnh" a province.
+
+    Example:
+        >>> [level_rank(x) for x in ("Cấp xã", "Cấp tỉnh", "Bộ, ngành", "Cấp huyện", None)]
+        [3, 1, 0, 2, 4]
+    """
+    if not isinstance(level, str):
+        return len(_LEVEL_WORDS)
+    text = fold(level)
+    for rank, words in enumerate(_LEVEL_WORDS):
+        if any(w in text for w in words):
+            return rank
+    return len(_LEVEL_WORDS)
+
+
+def group_order(
+    keys: Sequence[GroupKey],
+) -> Callable[[tuple[Any, ...]], tuple[tuple[int, str], ...]]:
+    """The sort key of report groups: levels from ministry to commune, other keys by text."""
+    levels = [k == "level" for k in keys]
+
+    def order(key: tuple[Any, ...]) -> tuple[tuple[int, str], ...]:
+        return tuple((level_rank(k) if levels[i] else 0, str(k)) for i, k in enumerate(key))
+
+    return order
+
+
 def _local(t: datetime) -> datetime:
     return to_local(t)[0]
 
@@ -388,7 +432,8 @@ def summarize(
                 acc[name] += n
     if not keys:
         return Summary(**groups.get((), {}))
-    ordered = sorted(groups.items(), key=lambda kv: tuple(str(k) for k in kv[0]))
+    order = group_order(_keys(by))
+    ordered = sorted(groups.items(), key=lambda kv: order(kv[0]))
     return {key: Summary(**acc) for key, acc in ordered}
 
 
