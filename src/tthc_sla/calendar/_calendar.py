@@ -10,8 +10,16 @@ from datetime import date, datetime, time, timedelta
 import attrs
 import holidays
 
+from tthc_sla.calendar._horizon import Horizon
 from tthc_sla.calendar._index import Block, DayInfo, Index
-from tthc_sla.calendar._notices import DayKind, DayOverride, load_notices
+from tthc_sla.calendar._notices import (
+    CoveredPeriod,
+    DayKind,
+    DayOverride,
+    Notices,
+    PathArg,
+    load_notices,
+)
 from tthc_sla.calendar._schedule import WeeklySchedule
 from tthc_sla.calendar._tz import check_date, from_local, same_style, to_local
 from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError
@@ -49,6 +57,14 @@ def _tuple(items: Iterable[DayOverride]) -> tuple[DayOverride, ...]:
     return tuple(items)
 
 
+def _periods(items: Iterable[CoveredPeriod]) -> tuple[CoveredPeriod, ...]:
+    out = tuple(items)
+    for p in out:
+        if not isinstance(p, CoveredPeriod):
+            raise PolicyError(p, "a CoveredPeriod")
+    return tuple(sorted(out, key=lambda p: (p.first, p.last)))
+
+
 def _check_lang(lang: str) -> str:
     if lang not in _LANGS:
         raise PolicyError(lang, "lang='vi' or lang='en'")
@@ -82,8 +98,15 @@ class WorkingCalendar:
     ``schedule``. Use :func:`vietnam_calendar` to build the national public-sector calendar.
 
     The calendar covers the whole years ``years``; any query or result outside raises
-    :class:`~tthc_sla.CalendarRangeError`. It is immutable and hashable; its compiled index is
-    built lazily per block of days and shared safely between threads.
+    :class:`~tthc_sla.CalendarRangeError`. It is immutable and hashable (the notices, covered
+    periods and overrides are part of its identity); its compiled index is built lazily per
+    block of days and shared safely between threads.
+
+    Which days official notices have settled: ``covered`` holds the periods the notices covered
+    (whole years, or the windows of the occasions announced so far); a day in none of them, after
+    the first, is *provisional* (:meth:`is_provisional`). ``confirmed_until`` is the last day of
+    the stretch confirmed without a gap; without ``covered`` it alone sets the horizon (every
+    day up to it confirmed), and with neither every day counts as confirmed.
 
     Day arithmetic conventions:
 
@@ -113,9 +136,12 @@ class WorkingCalendar:
     notices: tuple[DayOverride, ...] = attrs.field(default=(), kw_only=True, converter=_tuple)
     overrides: tuple[DayOverride, ...] = attrs.field(default=(), kw_only=True, converter=_tuple)
     confirmed_until: date | None = attrs.field(default=None, kw_only=True)
+    covered: tuple[CoveredPeriod, ...] = attrs.field(default=(), kw_only=True, converter=_periods)
     _ix: Index = attrs.field(init=False, eq=False, repr=False)
+    _horizon: Horizon = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        self._init_horizon()
         first, last = date(self.years[0], 1, 1), date(self.years[1], 12, 31)
         seen: dict[date, DayKind] = {}
         for ov in self.overrides:
@@ -129,6 +155,33 @@ class WorkingCalendar:
         source = _vn_statutory if self.statutory == "VN" else None
         ix = Index(first, last, self.schedule._shapes(), source, (self.notices, self.overrides))
         object.__setattr__(self, "_ix", ix)
+
+    def _init_horizon(self) -> None:
+        if self.confirmed_until is not None:
+            check_date(self.confirmed_until, "confirmed_until")
+        if not self.covered:
+            object.__setattr__(self, "_horizon", Horizon.up_to(self.confirmed_until))
+            return
+        for p in self.covered:
+            check_date(p.first, "covered[].first")
+            check_date(p.last, "covered[].last")
+            if p.last < p.first:
+                raise PolicyError(p, "a covered period whose first day is not after its last")
+        for a, b in zip(self.covered, self.covered[1:], strict=False):
+            if b.first <= a.last:
+                raise PolicyError((a, b), "covered periods that do not overlap")
+        horizon = Horizon.of_periods((p.first, p.last) for p in self.covered)
+        assert horizon.until is not None  # of_periods confirms the days before the first period
+        until = date.fromordinal(horizon.until)
+        if self.confirmed_until is None:
+            object.__setattr__(self, "confirmed_until", until)
+        elif self.confirmed_until != until:
+            raise PolicyError(
+                self.confirmed_until,
+                f"confirmed_until={until} (the end of the first confirmed stretch of covered=), "
+                "or leave it out",
+            )
+        object.__setattr__(self, "_horizon", horizon)
 
     # ------------------------------------------------------------------ range and lookups
 
@@ -319,10 +372,85 @@ class WorkingCalendar:
             (date.fromordinal(e[0]), str(e[pos])) for e in self._named_between(lo, hi, False)
         )
 
+    # ------------------------------------------------------------------ confirmed horizon
+
     def is_provisional(self, d: date) -> bool:
-        """Whether ``d`` lies past the last officially announced day (``confirmed_until``)."""
+        """Whether ``d`` lies outside the periods the official notices covered.
+
+        A provisional day's status is the statutory rule's best estimate: a notice still to
+        come may swap it. Days before the first covered period are history and count as
+        confirmed. O(log n) in the number of confirmed stretches (O(1) up to
+        ``confirmed_until``).
+
+        Example:
+            >>> from datetime import date
+            >>> cal = vietnam_calendar()
+            >>> cal.is_provisional(date(2027, 2, 5))   # Tết Đinh Mùi: CV 10065/VPCP-KGVX
+            False
+            >>> cal.is_provisional(date(2027, 4, 30))  # 30/4/2027: no notice yet
+            True
+        """
         check_date(d)
-        return self.confirmed_until is not None and d > self.confirmed_until
+        return not self._horizon.confirmed(d.toordinal())
+
+    def is_provisional_span(self, first: date, last: date) -> bool:
+        """Whether any day of ``first``..``last`` (both included) is provisional.
+
+        The question a result asks of the calendar: did its computation touch a day no notice
+        has settled yet? A deadline from receipt to due date is confirmed when the whole span
+        is, even past ``confirmed_until``. The order of the two dates does not matter.
+        O(log n) in the number of confirmed stretches.
+
+        Example:
+            >>> from datetime import date
+            >>> cal = vietnam_calendar()
+            >>> cal.is_provisional_span(date(2027, 2, 1), date(2027, 2, 22))   # inside Tết's window
+            False
+            >>> cal.is_provisional_span(date(2026, 12, 20), date(2027, 1, 12))  # New Year 2027
+            True
+        """
+        check_date(first, "first")
+        check_date(last, "last")
+        a, b = first.toordinal(), last.toordinal()
+        if b < a:
+            a, b = b, a
+        return not self._horizon.span_confirmed(a, b)
+
+    @property
+    def confirmed_periods(self) -> tuple[tuple[date, date], ...]:
+        """The confirmed stretches within the calendar's range, as (first, last) pairs.
+
+        Adjacent covered periods are joined; the first stretch includes the days before the
+        first covered period (history). For a columnar check, a span a..b is confirmed exactly
+        when one stretch holds both a and b.
+
+        Example:
+            >>> for first, last in vietnam_calendar().confirmed_periods:
+            ...     print(first, last)
+            1995-01-01 2026-12-31
+            2027-01-18 2027-03-14
+            2027-07-05 2027-10-17
+        """
+        return self._horizon.stretches(self.first, self.last)
+
+    def covered_periods(self, year: int) -> tuple[CoveredPeriod, ...]:
+        """The periods of ``year`` that official notices covered, with their notices.
+
+        A year announced in full gives one period, 1/1..31/12; a year announced in part gives
+        the window of each arranged occasion (every other day of it is provisional); a year
+        with no notice gives ``()``.
+
+        Raises:
+            CalendarRangeError: ``year`` is outside the calendar.
+
+        Example:
+            >>> cal = vietnam_calendar()
+            >>> [(str(p.first), str(p.last), p.occasion()) for p in cal.covered_periods(2027)]
+            [('2027-01-18', '2027-03-14', 'Tết Nguyên đán Đinh Mùi'), ('2027-07-05', '2027-10-17', 'Quốc khánh')]
+        """
+        if type(year) is not int or not self.years[0] <= year <= self.years[1]:
+            raise CalendarRangeError(year, self.years[0], self.years[1], what="year")
+        return tuple(p for p in self.covered if p.first.year <= year <= p.last.year)
 
     # ------------------------------------------------------------------ hours
 
