@@ -19,6 +19,7 @@ from tthc_sla import (
     WorkingCalendar,
     vietnam_calendar,
 )
+from tthc_sla.calendar import CoveredPeriod
 
 CAL = vietnam_calendar()
 D = date
@@ -195,7 +196,63 @@ def test_statutory_layer_takes_no_swaps_from_holidays() -> None:
 def test_provisional_horizon() -> None:
     assert CAL.confirmed_until == D(2026, 12, 31)
     assert not CAL.is_provisional(D(2026, 12, 31))
-    assert CAL.is_provisional(D(2027, 1, 1))
+    assert CAL.is_provisional(D(2027, 1, 1))  # New Year 2027: no notice yet
+    assert not CAL.is_provisional(D(2027, 2, 8))  # Tết 2027: CV 10065/VPCP-KGVX
+    assert not CAL.is_provisional(D(2010, 1, 1))  # the first notice year
+    assert not CAL.is_provisional(D(1995, 1, 1))  # before the notices: history, not provisional
+    assert CAL.is_provisional(D(2100, 12, 31))
+
+
+def test_horizon_of_a_plain_calendar() -> None:
+    # Without notices nothing is provisional; with confirmed_until alone, every day up to it
+    # is confirmed (the meaning before covered periods existed).
+    plain = WorkingCalendar(years=(2026, 2027))
+    assert not plain.is_provisional(D(2027, 6, 1))
+    assert plain.confirmed_periods == ((D(2026, 1, 1), D(2027, 12, 31)),)
+    upto = WorkingCalendar(years=(2026, 2027), confirmed_until=D(2026, 6, 30))
+    assert upto.covered == ()
+    assert not upto.is_provisional_span(D(2026, 1, 5), D(2026, 6, 30))
+    assert upto.is_provisional_span(D(2026, 6, 30), D(2026, 7, 1))
+    assert upto.confirmed_periods == ((D(2026, 1, 1), D(2026, 6, 30)),)
+
+
+def test_covered_periods_set_the_horizon() -> None:
+    # Two windows of 2027 (hand-made, not the shipped data): days before the first window are
+    # history; the gap between the windows is provisional.
+    tet = CoveredPeriod(D(2027, 1, 18), D(2027, 3, 14), "Tết", "Tết", notices=("X",))
+    may = CoveredPeriod(D(2027, 3, 15), D(2027, 5, 31), "30/4", "30/4", notices=("Y",))
+    sep = CoveredPeriod(D(2027, 7, 5), D(2027, 10, 17), "2/9", "2/9", notices=("Z",))
+    cal = WorkingCalendar(years=(2026, 2027), covered=(sep, may, tet))  # any order
+    assert cal.covered == (tet, may, sep)
+    assert cal.confirmed_until == D(2027, 5, 31)  # 18/1..14/3 and 15/3..31/5 join
+    assert cal.confirmed_periods == (
+        (D(2026, 1, 1), D(2027, 5, 31)),
+        (D(2027, 7, 5), D(2027, 10, 17)),
+    )
+    assert cal.is_provisional(D(2027, 6, 1))
+    assert not cal.is_provisional(D(2027, 7, 5))
+    assert cal.is_provisional(D(2027, 10, 18))
+    assert not cal.is_provisional_span(D(2027, 7, 5), D(2027, 10, 17))
+    assert cal.is_provisional_span(D(2027, 5, 31), D(2027, 7, 5))
+    assert cal.covered_periods(2027) == (tet, may, sep)
+    assert cal.covered_periods(2026) == ()
+    # The same values make the same (hashable) calendar; the periods are part of its identity.
+    same = WorkingCalendar(
+        years=(2026, 2027), covered=(tet, may, sep), confirmed_until=D(2027, 5, 31)
+    )
+    assert same == cal
+    assert hash(same) == hash(cal)
+    assert cal != WorkingCalendar(years=(2026, 2027), covered=(tet, sep))
+    with pytest.raises(PolicyError, match="confirmed_until=2027-05-31"):
+        WorkingCalendar(years=(2026, 2027), covered=(tet, may), confirmed_until=D(2026, 12, 31))
+    with pytest.raises(PolicyError, match="do not overlap"):
+        WorkingCalendar(covered=(tet, CoveredPeriod(D(2027, 3, 1), D(2027, 3, 2), "x", "x")))
+    with pytest.raises(PolicyError, match="CoveredPeriod"):
+        WorkingCalendar(covered=((D(2027, 1, 1), D(2027, 1, 2)),))  # type: ignore[arg-type]
+    with pytest.raises(InputTypeError):
+        CAL.is_provisional_span(D(2027, 1, 1), datetime(2027, 1, 2))  # type: ignore[arg-type]
+    with pytest.raises(CalendarRangeError):
+        CAL.covered_periods(2101)
 
 
 def test_threads_share_one_index() -> None:

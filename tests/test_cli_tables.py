@@ -171,7 +171,8 @@ def test_provisional_deadlines_are_flagged(
     assert code == 0
     (row,) = csv.DictReader(io.StringIO(out))
     assert row["provisional"] == "1"
-    assert f"1 dossier(s) have deadlines past {until}" in capsys.readouterr().err
+    note = "1 dossier(s) have deadlines that touch days with no official notice yet"
+    assert f"{note} (confirmed until {until})" in capsys.readouterr().err
 
 
 def test_version_usage_and_help(capsys: pytest.CaptureFixture[str]) -> None:

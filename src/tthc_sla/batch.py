@@ -1090,7 +1090,7 @@ class _Frame:
                 ),
                 "by_moment": rexact_b,
                 "met_rescheduled": np.zeros(n, dtype=bool),
-                "provisional": self._provisional(due_day + base_days, has_clock),
+                "provisional": self._provisional(d_c + base_days, due_day + base_days, has_clock),
                 "late_units": late_units,
                 "warnings": np.full(n, "", dtype=object),
                 "scalar": fallback,
@@ -1103,12 +1103,15 @@ class _Frame:
         out.attrs["dossiers"] = n
         return out
 
-    def _provisional(self, due_day: NDArray, has_clock: NDArray) -> NDArray:
-        """Whether each deadline lies past the calendar's confirmed horizon (as evaluate)."""
-        confirmed = _confirmed_day(self.cal)
-        if confirmed is None:
-            return np.zeros(len(due_day), dtype=bool)
-        out: NDArray = has_clock & (due_day > confirmed)
+    def _provisional(self, start_day: NDArray, due_day: NDArray, has_clock: NDArray) -> NDArray:
+        """Whether each deadline's span, clock start..due date, touches a provisional day (as
+        evaluate: ``calendar.is_provisional_span``): confirmed when one confirmed stretch holds
+        both ends."""
+        starts, ends = _confirmed_stretches(self.cal)
+        lo, hi = np.minimum(start_day, due_day), np.maximum(start_day, due_day)
+        i = np.searchsorted(starts, lo, side="right") - 1
+        confirmed = (i >= 0) & (hi <= ends[np.maximum(i, 0)])
+        out: NDArray = has_clock & ~confirmed
         return out
 
     def _steps(self, v: SimpleNamespace) -> None:
@@ -1249,10 +1252,12 @@ class _Frame:
             out[c] = column
 
 
-def _confirmed_day(calendar: WorkingCalendar) -> int | None:
-    """The calendar's confirmed horizon as a day number since 1970-01-01 (None: none)."""
-    until = calendar.confirmed_until
-    return None if until is None else until.toordinal() - _EPOCH
+def _confirmed_stretches(calendar: WorkingCalendar) -> tuple[NDArray, NDArray]:
+    """The calendar's confirmed stretches as day numbers since 1970-01-01: (starts, ends)."""
+    periods = calendar.confirmed_periods
+    starts = np.array([a.toordinal() - _EPOCH for a, _ in periods], dtype=np.int64)
+    ends = np.array([b.toordinal() - _EPOCH for _, b in periods], dtype=np.int64)
+    return starts, ends
 
 
 def _row_of(e: Evaluation) -> dict[str, Any]:
@@ -1400,7 +1405,9 @@ def evaluate_dask(
     )
 
 
-_CALENDAR_FIELDS = ("schedule", "years", "statutory", "notices", "overrides", "confirmed_until")
+_CALENDAR_FIELDS = (
+    "schedule", "years", "statutory", "notices", "overrides", "confirmed_until", "covered",
+)
 
 
 def _calendar_state(calendar: WorkingCalendar) -> tuple[Any, ...]:
@@ -1412,7 +1419,7 @@ def _calendar_state(calendar: WorkingCalendar) -> tuple[Any, ...]:
 
 @functools.lru_cache(maxsize=8)
 def _calendar_of(state: tuple[Any, ...]) -> WorkingCalendar:
-    schedule, years, statutory, notices, overrides, confirmed = state
+    schedule, years, statutory, notices, overrides, confirmed, covered = state
     return WorkingCalendar(
         schedule,
         years=years,
@@ -1420,6 +1427,7 @@ def _calendar_of(state: tuple[Any, ...]) -> WorkingCalendar:
         notices=notices,
         overrides=overrides,
         confirmed_until=confirmed,
+        covered=covered,
     )
 
 

@@ -40,6 +40,9 @@ _TEXT = {
         "title": "Lịch làm việc khu vực công năm {year}",
         "confirmed": "đã có thông báo chính thức",
         "provisional": "dự kiến: chưa có thông báo chính thức (xác nhận đến {until})",
+        "partial": "mới có thông báo cho một phần của năm; các ngày khác là dự kiến",
+        "covered": "Đã có thông báo chính thức cho:",
+        "mark": "(dự kiến)",
         "off": "Ngày nghỉ (ngoài thứ Bảy, Chủ nhật):",
         "work": "Ngày làm việc bù (thứ Bảy, Chủ nhật đi làm):",
         "none": "  (không có)",
@@ -48,6 +51,9 @@ _TEXT = {
         "title": "Public-sector working calendar {year}",
         "confirmed": "officially announced",
         "provisional": "provisional: no official notice yet (confirmed until {until})",
+        "partial": "announced in part; the other days are provisional",
+        "covered": "Officially announced for:",
+        "mark": "(provisional)",
         "off": "Days off (besides Saturdays and Sundays):",
         "work": "Make-up working days (weekend days worked):",
         "none": "  (none)",
@@ -119,6 +125,7 @@ def _build_parser() -> _Parser:
     cal.add_argument("year", type=_year, help="the year, e.g. 2026")
     cal.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of reasons")
     cal.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    _notices_arg(cal)
     cal.set_defaults(run=_run_calendar)
 
     due = sub.add_parser(
@@ -146,6 +153,7 @@ def _build_parser() -> _Parser:
     due.add_argument(
         "--workday", type=_date, action="append", default=[], help="an extra office working day"
     )
+    _notices_arg(due)
     due.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of reasons")
     due.add_argument("--json", action="store_true", help="machine-readable JSON output")
     due.set_defaults(run=_run_due)
@@ -244,6 +252,7 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         help="a TOML file whose [columns] table maps your headers to the reader's columns",
     )
     p.add_argument("--sheet", help="the Excel sheet of the events (default: the first)")
+    _notices_arg(p)
     p.add_argument(
         "--procedures-encoding", help="the text encoding of the procedures table, like --encoding"
     )
@@ -266,6 +275,17 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         help="the event that finishes a dossier (default: resolved, i.e. the result is ready)",
     )
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
+
+
+def _notices_arg(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--notices",
+        metavar="FILE.toml",
+        action="append",
+        default=[],
+        help="an official day-off notice file of the shipped schema, merged on top of the "
+        "shipped notices (repeatable; docs/calendars.md says how to write one)",
+    )
 
 
 def _policy_args(p: argparse.ArgumentParser) -> None:
@@ -362,7 +382,9 @@ def _rule(text: str, part: str | None) -> ProcessingTime:
 
 
 def _run_due(args: argparse.Namespace, out: TextIO) -> None:
-    cal = vietnam_calendar(extra_days_off=args.day_off, extra_workdays=args.workday)
+    cal = vietnam_calendar(
+        extra_days_off=args.day_off, extra_workdays=args.workday, notices=args.notices or None
+    )
     policy = DeadlinePolicy(
         receipt_day_counts=args.receipt_day_counts,
         due_time=args.due_time,
@@ -383,7 +405,7 @@ def _run_due(args: argparse.Namespace, out: TextIO) -> None:
             "due_date": d.due_date.isoformat(),
             "clock_start": d.clock_start.isoformat(),
             "provisional": d.provisional,
-            "skipped": [_day_json(day, reason, lang) for day, reason in skipped],
+            "skipped": [_day_json(cal, day, reason, lang) for day, reason in skipped],
             "note": d.rule.note,
         }
         json.dump(doc, out, ensure_ascii=False, indent=2)
@@ -453,7 +475,7 @@ def _load(args: argparse.Namespace) -> _Run:
     if table.ignored_columns:
         shown = ", ".join(f"'{c}'" for c in table.ignored_columns)
         print(f"tthc-sla: {table.source}: columns not used: {shown}", file=sys.stderr)
-    cal = vietnam_calendar(years=args.years)
+    cal = vietnam_calendar(years=args.years, notices=args.notices or None)
     return _Run(table, cal, list(table.set_aside))
 
 
@@ -525,8 +547,8 @@ def _finish(args: argparse.Namespace, run: _Run, evaluations: Sequence[Evaluatio
     if provisional:
         until = run.calendar.confirmed_until
         print(
-            f"tthc-sla: note: {provisional} dossier(s) have deadlines past {until}, the last day "
-            "with officially announced days off: their outcomes are provisional",
+            f"tthc-sla: note: {provisional} dossier(s) have deadlines that touch days with no "
+            f"official notice yet (confirmed until {until}): their outcomes are provisional",
             file=sys.stderr,
         )
     if not evaluations:
@@ -681,40 +703,71 @@ def _fmt(moment: datetime) -> str:
 
 
 def _run_calendar(args: argparse.Namespace, out: TextIO) -> None:
-    cal = vietnam_calendar()
+    cal = vietnam_calendar(notices=args.notices or None)
     year: int = args.year
     lang: str = args.lang
     off = cal.days_off(year, lang)
     work = cal.make_up_workdays(year, lang)
-    confirmed = cal.confirmed_until is not None and date(year, 12, 31) <= cal.confirmed_until
+    covered = cal.covered_periods(year)
+    confirmed = not cal.is_provisional_span(date(year, 1, 1), date(year, 12, 31))
     if args.json:
         doc = {
             "year": year,
             "confirmed": confirmed,
             "confirmed_until": _iso(cal.confirmed_until),
-            "days_off": [_day_json(d, r, lang) for d, r in off],
-            "make_up_workdays": [_day_json(d, r, lang) for d, r in work],
+            "covered": [
+                {
+                    "first": p.first.isoformat(),
+                    "last": p.last.isoformat(),
+                    "occasion": p.occasion(lang),
+                    "notices": list(p.notices),
+                }
+                for p in covered
+            ],
+            "days_off": [_day_json(cal, d, r, lang) for d, r in off],
+            "make_up_workdays": [_day_json(cal, d, r, lang) for d, r in work],
         }
         json.dump(doc, out, ensure_ascii=False, indent=2)
         out.write("\n")
         return
     text = _TEXT[lang]
-    status = text["confirmed"] if confirmed else text["provisional"]
+    if confirmed:
+        status = text["confirmed"]
+    elif covered:
+        status = text["partial"]
+    else:
+        status = text["provisional"]
     out.write(text["title"].format(year=year) + f" ({status.format(until=cal.confirmed_until)})\n")
-    _write_days(out, text["off"], off, lang)
-    _write_days(out, text["work"], work, lang)
+    if covered and not confirmed:
+        out.write(f"\n{text['covered']}\n")
+        for p in covered:
+            notices = "; ".join(p.notices)
+            out.write(
+                f"  {p.first.isoformat()}..{p.last.isoformat()}  {p.occasion(lang)}: {notices}\n"
+            )
+    _write_days(out, text["off"], off, lang, cal)
+    _write_days(out, text["work"], work, lang, cal)
 
 
-def _write_days(out: TextIO, title: str, days: list[tuple[date, str]], lang: str) -> None:
+def _write_days(
+    out: TextIO, title: str, days: list[tuple[date, str]], lang: str, cal: WorkingCalendar
+) -> None:
     out.write(f"\n{title}\n")
     if not days:
         out.write(_TEXT[lang]["none"] + "\n")
+    mark = _TEXT[lang]["mark"]
     for d, reason in days:
-        out.write(f"  {d.isoformat()}  {_WEEKDAYS[lang][d.weekday()]:<9}  {reason}\n")
+        flag = f"  {mark}" if cal.is_provisional(d) else ""
+        out.write(f"  {d.isoformat()}  {_WEEKDAYS[lang][d.weekday()]:<9}  {reason}{flag}\n")
 
 
-def _day_json(d: date, reason: str, lang: str) -> dict[str, str]:
-    return {"date": d.isoformat(), "weekday": _WEEKDAYS[lang][d.weekday()], "reason": reason}
+def _day_json(cal: WorkingCalendar, d: date, reason: str, lang: str) -> dict[str, Any]:
+    return {
+        "date": d.isoformat(),
+        "weekday": _WEEKDAYS[lang][d.weekday()],
+        "reason": reason,
+        "provisional": cal.is_provisional(d),
+    }
 
 
 def _iso(d: date | None) -> str | None:

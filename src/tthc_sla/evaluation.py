@@ -697,8 +697,9 @@ def _judge(
             if late_days < 0 or late_time < _ZERO:  # defensive: both are >= 0 when overdue
                 late_days, late_time = max(0, late_days), max(_ZERO, late_time)
             late_units = _late_units(results)
-    confirmed = cal.confirmed_until
-    provisional = due_date is not None and confirmed is not None and due_date > confirmed
+    provisional = due_date is not None and cal.is_provisional_span(
+        received.date() if received is not None else due_date, due_date
+    )
     if tz is not None:
         as_of, received, due_at = from_local(as_of, tz), _out(received, tz), _out(due_at, tz)
         finish, ended, resched = _out(finish, tz), _out(ended, tz), _out(resched, tz)

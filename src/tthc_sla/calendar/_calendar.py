@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
@@ -390,7 +391,11 @@ class WorkingCalendar:
             >>> cal.is_provisional(date(2027, 4, 30))  # 30/4/2027: no notice yet
             True
         """
-        check_date(d)
+        if type(d) is not date:
+            check_date(d)
+        until = self.confirmed_until  # None: no notices, nothing provisional
+        if until is None or d <= until:
+            return False
         return not self._horizon.confirmed(d.toordinal())
 
     def is_provisional_span(self, first: date, last: date) -> bool:
@@ -409,8 +414,13 @@ class WorkingCalendar:
             >>> cal.is_provisional_span(date(2026, 12, 20), date(2027, 1, 12))  # New Year 2027
             True
         """
-        check_date(first, "first")
-        check_date(last, "last")
+        if type(first) is not date:
+            check_date(first, "first")
+        if type(last) is not date:
+            check_date(last, "last")
+        until = self.confirmed_until  # None: no notices, nothing provisional
+        if until is None or (first <= until and last <= until):
+            return False
         a, b = first.toordinal(), last.toordinal()
         if b < a:
             a, b = b, a
@@ -444,9 +454,10 @@ class WorkingCalendar:
             CalendarRangeError: ``year`` is outside the calendar.
 
         Example:
-            >>> cal = vietnam_calendar()
-            >>> [(str(p.first), str(p.last), p.occasion()) for p in cal.covered_periods(2027)]
-            [('2027-01-18', '2027-03-14', 'Tết Nguyên đán Đinh Mùi'), ('2027-07-05', '2027-10-17', 'Quốc khánh')]
+            >>> for p in vietnam_calendar().covered_periods(2027):
+            ...     print(p.first, p.last, p.occasion(), p.notices)
+            2027-01-18 2027-03-14 Tết Nguyên đán Đinh Mùi ('CV 10065/VPCP-KGVX (02/10/2026)',)
+            2027-07-05 2027-10-17 Quốc khánh ('CV 10065/VPCP-KGVX (02/10/2026)',)
         """
         if type(year) is not int or not self.years[0] <= year <= self.years[1]:
             raise CalendarRangeError(year, self.years[0], self.years[1], what="year")
@@ -740,12 +751,14 @@ def vietnam_calendar(
     extra_days_off: Iterable[date | tuple[date, str]] = (),
     extra_workdays: Iterable[date | tuple[date, str]] = (),
     years: tuple[int, int] = (1995, 2100),
+    notices: PathArg | Iterable[PathArg] | None = None,
 ) -> WorkingCalendar:
     """The national public-sector working calendar of Vietnam.
 
     Statutory holidays (Labour Code 2019 art. 112, incl. Tết and Giỗ Tổ from the lunar
     calendar, and 24/11 from 2026), the public-sector swaps and make-up Saturdays of the
-    official notices shipped with the library, and the office's own overrides on top.
+    official notices shipped with the library (plus any user notices files), and the office's
+    own overrides on top.
 
     Args:
         schedule: weekly hours; ``WeeklySchedule.default()`` when omitted.
@@ -753,10 +766,16 @@ def vietnam_calendar(
             pairs (a list even for one day: ``[date(2026, 11, 30)]``).
         extra_workdays: the office's extra working days (a Sunday counter...), same form.
         years: the whole years the calendar covers.
+        notices: a notices TOML file, or a list of them, of the shipped file's schema, merged
+            on top of the shipped notices in order (a notice published after this release);
+            the confirmed horizon follows what they announce. See ``docs/calendars.md``.
 
     Raises:
         InputTypeError: ``extra_days_off`` or ``extra_workdays`` is not an iterable of dates or
-            pairs (a single date, a str, a number), or one of its items is not a date.
+            pairs (a single date, a str, a number), or one of its items is not a date; or
+            ``notices`` is not a path or a list of paths.
+        CalendarDataError: a notices file cannot be read, is malformed, or conflicts with an
+            earlier one; the message names the file and the entry.
         PolicyError: a date listed twice, or bad ``years``.
 
     Example:
@@ -764,11 +783,32 @@ def vietnam_calendar(
         >>> cal.confirmed_until
         datetime.date(2026, 12, 31)
     """
+    merged = None if notices is None else _merged_notices(notices)
     return _vietnam_calendar(
         schedule or WeeklySchedule.default(),
         _overrides(extra_days_off, extra_workdays),
         _years_arg(years),
+        merged,
     )
+
+
+_NOTICES_EXPECTED = "a path to a notices TOML file, or a list of such paths"
+
+
+def _merged_notices(value: object) -> Notices | None:
+    """The shipped notices merged with the user files of ``notices=`` (None: none given)."""
+    if isinstance(value, str | os.PathLike):
+        paths: tuple[object, ...] = (value,)
+    elif isinstance(value, bytes | Mapping) or not isinstance(value, Iterable):
+        raise InputTypeError("notices", value, _NOTICES_EXPECTED)
+    else:
+        paths = tuple(value)
+    for i, p in enumerate(paths):
+        if not isinstance(p, str | os.PathLike):
+            raise InputTypeError(f"notices[{i}]", p, _NOTICES_EXPECTED)
+    if not paths:
+        return None
+    return load_notices(*paths)  # type: ignore[arg-type]  # checked just above
 
 
 def _years_arg(years: object) -> tuple[int, int]:
@@ -779,14 +819,17 @@ def _years_arg(years: object) -> tuple[int, int]:
 
 @functools.lru_cache(maxsize=64)
 def _vietnam_calendar(
-    schedule: WeeklySchedule, overrides: tuple[DayOverride, ...], years: tuple[int, int]
+    schedule: WeeklySchedule,
+    overrides: tuple[DayOverride, ...],
+    years: tuple[int, int],
+    merged: Notices | None,
 ) -> WorkingCalendar:
-    notices = load_notices()
+    notices = load_notices() if merged is None else merged
     return WorkingCalendar(
         schedule,
         years=years,
         statutory="VN",
         notices=notices.days,
         overrides=overrides,
-        confirmed_until=notices.confirmed_until,
+        covered=notices.periods,
     )

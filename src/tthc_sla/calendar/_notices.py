@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import functools
+import itertools
 import os
 import tomllib
 from collections.abc import Iterable
@@ -117,7 +118,9 @@ class NoticeYear:
         if self.covers is not None:
             return self.covers
         first, last = date(self.year, 1, 1), date(self.year, 12, 31)
-        return (CoveredPeriod(first, last, *_WHOLE_YEAR, notices=self.notices, sources=self.sources),)
+        return (
+            CoveredPeriod(first, last, *_WHOLE_YEAR, notices=self.notices, sources=self.sources),
+        )
 
 
 @attrs.frozen
@@ -147,9 +150,7 @@ _SHIPPED = f"tthc_sla/data/{_DEFAULT}"
 _TOP_KEYS = frozenset({"schema", "year", "day"})
 _YEAR_KEYS = frozenset({"year", "notices", "sources", "covers"})
 _COVER_KEYS = frozenset({"first", "last", "occasion_vi", "occasion_en", "notice", "source"})
-_DAY_KEYS = frozenset(
-    {"date", "kind", "reason_vi", "reason_en", "notice", "source", "override"}
-)
+_DAY_KEYS = frozenset({"date", "kind", "reason_vi", "reason_en", "notice", "source", "override"})
 
 PathArg = str | os.PathLike[str]
 
@@ -195,24 +196,15 @@ def _shipped() -> _File:
 
 
 def _read(path: PathArg) -> _File:
-    """A user file, parsed once per content version (path, size and modification time)."""
+    """A user file, read and parsed on every call (so an edited file is never stale)."""
     if not isinstance(path, str | os.PathLike):
         raise CalendarDataError(repr(path), "a notices file must be a path (str or os.PathLike)")
     p = Path(path)
     try:
-        st = p.stat()
+        raw = p.read_bytes()
     except OSError as exc:
         raise CalendarDataError(str(p), f"cannot be read ({exc.strerror or exc})") from None
-    return _read_cached(str(p), st.st_size, st.st_mtime_ns)
-
-
-@functools.lru_cache(maxsize=64)
-def _read_cached(path: str, size: int, mtime_ns: int) -> _File:
-    try:
-        raw = Path(path).read_bytes()
-    except OSError as exc:
-        raise CalendarDataError(path, f"cannot be read ({exc.strerror or exc})") from None
-    return _parse(raw, path, shipped=False)
+    return _parse(raw, str(p), shipped=False)
 
 
 # ------------------------------------------------------------------------------- one file
@@ -248,14 +240,14 @@ def _parse(raw: bytes, where: str, *, shipped: bool) -> _File:
         raise CalendarDataError(where, "no [[year]] entries")
     if not years and not day_entries:
         raise CalendarDataError(where, "no [[year]] and no [[day]] entries: nothing to add")
-    for before, after in zip(years, years[1:], strict=False):
+    for before, after in itertools.pairwise(years):
         if after.year <= before.year:
             problem = "is listed twice" if after.year == before.year else "comes after a later year"
             raise CalendarDataError(
                 where, f"[[year]] {after.year} {problem}: keep the [[year]] tables in year order"
             )
     days = tuple(_day(where, i, d) for i, d in enumerate(day_entries))
-    for before_day, after_day in zip(days, days[1:], strict=False):
+    for before_day, after_day in itertools.pairwise(days):
         a, b = before_day.day.date, after_day.day.date
         if b <= a:
             problem = "is listed twice" if a == b else f"comes after [[day]] {a}"
@@ -423,6 +415,13 @@ def _merged(files: tuple[_File, ...]) -> Notices:
     days: dict[date, tuple[DayOverride, str]] = {}
     for f in files:
         for ny in f.years:
+            if years and ny.year < min(years):
+                raise CalendarDataError(
+                    f.where,
+                    f"[[year]] {ny.year} is before the first notice year {min(years)} of "
+                    f"{files[0].where}: earlier days count as history; list a correction as "
+                    "[[day]] entries only",
+                )
             old = years.get(ny.year)
             for p in ny.periods:
                 period_from.setdefault(p, f.where)
@@ -466,13 +465,13 @@ def _merged(files: tuple[_File, ...]) -> Notices:
     ordered_years = tuple(years[y] for y in sorted(years))
     notices = Notices(ordered_years, tuple(days[d][0] for d in sorted(days)))
     horizon = Horizon.of_periods((p.first, p.last) for p in notices.periods)
-    for d, (_, where) in sorted(days.items()):
-        if not horizon.confirmed(d.toordinal()):
+    for when, (_, where) in sorted(days.items()):
+        if not horizon.confirmed(when.toordinal()):
             raise CalendarDataError(
                 where,
-                f"[[day]] {d} lies outside every covered period: add a [[year.covers]] window "
-                f"for the notice that sets it to the [[year]] {d.year} (or a [[year]] {d.year} "
-                "without windows, if its notices cover the whole year)",
+                f"[[day]] {when} lies outside every covered period: add a [[year.covers]] "
+                f"window for the notice that sets it to the [[year]] {when.year} (or a "
+                f"[[year]] {when.year} without windows, if its notices cover the whole year)",
             )
     return notices
 

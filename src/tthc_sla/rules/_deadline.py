@@ -150,7 +150,7 @@ def deadline(
         due_at=from_local(due_at, tz),
         due_date=due_date,
         clock_start=from_local(clock, tz),
-        provisional=calendar.is_provisional(due_date),
+        provisional=calendar.is_provisional_span(local.date(), due_date),
         skipped=calendar.days_off_between(skip_a, skip_b),
         rule=pt,
         policy=policy,
