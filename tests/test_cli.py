@@ -130,3 +130,42 @@ def test_due_bad_input(argv: list[str], fragment: str, capsys: pytest.CaptureFix
     assert code == 2
     assert err.count("\n") == 1
     assert fragment in err
+
+
+def test_calendar_2027_marks_what_was_not_announced() -> None:
+    # CV 10065/VPCP-KGVX (02/10/2026) arranged only Tết Đinh Mùi (4-10/2/2027) and National Day
+    # (2-5/9/2027); New Year, Giỗ Tổ, 30/4-1/5 and 24/11/2027 have no notice yet.
+    code, out = run("calendar", "2027")
+    assert code == 0
+    assert "mới có thông báo cho một phần của năm" in out
+    assert "Tết Nguyên đán Đinh Mùi: CV 10065/VPCP-KGVX (02/10/2026)" in out
+    lines = {line.split()[0]: line for line in out.splitlines() if line.startswith("  2027-")}
+    assert lines["2027-02-09"].rstrip().endswith("Chủ nhật)")  # confirmed, no mark
+    assert "(dự kiến)" not in lines["2027-09-03"]
+    for day in ("2027-01-01", "2027-04-16", "2027-04-30", "2027-11-24"):
+        assert lines[day].endswith("(dự kiến)"), day
+    doc = json.loads(run("calendar", "2027", "--json")[1])
+    marks = {d["date"]: d["provisional"] for d in doc["days_off"]}
+    assert (marks["2027-02-05"], marks["2027-01-01"]) == (False, True)
+    assert [(p["first"], p["last"]) for p in doc["covered"]] == [
+        ("2027-01-18", "2027-03-14"),
+        ("2027-07-05", "2027-10-17"),
+    ]
+
+
+def test_notices_option_adds_a_users_notice() -> None:
+    # A test-only notice file (clearly marked as such) announcing New Year 2027: with it, 1/1
+    # is confirmed and the bridge day 31/12/2026 is a day off.
+    from pathlib import Path
+
+    notices = str(Path(__file__).parent / "data" / "notices" / "new_year_2027_test.toml")
+    code, out = run("calendar", "2027", "--notices", notices, "--json")
+    assert code == 0
+    marks = {d["date"]: d["provisional"] for d in json.loads(out)["days_off"]}
+    assert marks["2027-01-01"] is False
+    # Received Wed 30/12/2026, 1 working day: Thu 31/12 without the file; with it 31/12 is off,
+    # Fri 1/1 is New Year, then the weekend: Mon 4/1/2027.
+    code, out = run("due", "2026-12-30T09:00", "1wd", "--json")
+    assert json.loads(out)["due_date"] == "2026-12-31"
+    code, out = run("due", "2026-12-30T09:00", "1wd", "--notices", notices, "--json")
+    assert json.loads(out)["due_date"] == "2027-01-04"
