@@ -1,31 +1,75 @@
-"""Accuracy of parse_processing_time on the labelled set, and parse/refuse counts on the corpus.
+"""Accuracy of parse_processing_time on both labelled sets, and parse/refuse counts and speed on
+the corpus.
 
-Run: python benchmarks/parser_accuracy.py [path/to/national_procedures.jsonl]
+* ``tests/data/parser_labels.jsonl``: 371 texts labelled by hand (283 free texts, 88 portal
+  values); an extension is compared where one is labelled, with its mode.
+* ``tests/data/parser_sample_2026_11.jsonl``: 160 texts drawn at random in November 2026 and
+  labelled completely (see ``parser_sample_2026_11.md``): a missing extension means none, and
+  the parts' extensions count too.
+
+Run: python benchmarks/parser_accuracy.py [--corpus PATH] [--against GIT_REV]
+
+``--against`` also times the parser of that revision on the same corpus in the same run (read
+with ``git show``; the working tree is not touched) and prints the ratio.
 """
 
 from __future__ import annotations
 
+import argparse
+import contextlib
+import importlib.util
 import json
-import sys
+import os
+import subprocess
+import tempfile
 import time
 from collections import Counter
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from tthc_sla.errors import RuleParseError
 from tthc_sla.rules._parser import parse_processing_time
-from tthc_sla.rules._processing_time import CompositeProcessingTime, ProcessingTime
+from tthc_sla.rules._processing_time import (
+    CompositeProcessingTime,
+    ExtensionMode,
+    ProcessingTime,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
-LABELS = ROOT / "tests" / "data" / "parser_labels.jsonl"
+DATA = ROOT / "tests" / "data"
+SETS = (
+    ("labelled set (parser_labels.jsonl)", DATA / "parser_labels.jsonl", False),
+    ("2026-11 sample (parser_sample_2026_11.jsonl)", DATA / "parser_sample_2026_11.jsonl", True),
+)
 CORPUS = Path("/work/shared/corpus/national_procedures.jsonl")
+REPEATS = 5
+
+Parser = Callable[[str], Any]
 
 
 def _simple(pt: ProcessingTime) -> tuple[str, Any]:
     return pt.kind.value, pt.amount
 
 
-def classify(text: str, expect: Any) -> str:
+def _same(pt: ProcessingTime, e: dict[str, Any], complete: bool) -> bool:
+    if _simple(pt) != (e["kind"], e.get("amount")):
+        return False
+    want = e.get("extension")
+    if want is None:
+        if complete and pt.extension is not None:
+            return False
+    elif (
+        pt.extension is None
+        or _simple(pt.extension) != (want["kind"], want.get("amount"))
+        or ("mode" in want and pt.extension_mode is not ExtensionMode(want["mode"]))
+    ):
+        return False
+    return bool(pt.difficult_area_extra == e.get("difficult_area_extra", 0))
+
+
+def classify(text: str, expect: Any, complete: bool) -> str:
+    """'exact', 'wrong' (a reading the text does not state) or 'refused'."""
     try:
         got = parse_processing_time(text)
     except RuleParseError:
@@ -33,48 +77,103 @@ def classify(text: str, expect: Any) -> str:
     if expect == "error":
         return "wrong"
     if "parts" in expect:
-        want = [(p[1]["kind"], p[1].get("amount")) for p in expect["parts"]]
-        ok = isinstance(got, CompositeProcessingTime) and [
-            _simple(p) for _, p in got.parts
-        ] == want
+        if not isinstance(got, CompositeProcessingTime) or len(got.parts) != len(expect["parts"]):
+            return "wrong"
+        if not complete:
+            want = [(p[1]["kind"], p[1].get("amount")) for p in expect["parts"]]
+            return "exact" if [_simple(p) for _, p in got.parts] == want else "wrong"
+        ok = all(
+            _same(p, w[1], complete) for (_, p), w in zip(got.parts, expect["parts"], strict=True)
+        )
         return "exact" if ok else "wrong"
-    ok = isinstance(got, ProcessingTime) and _simple(got) == (expect["kind"], expect.get("amount"))
+    ok = isinstance(got, ProcessingTime) and _same(got, expect, complete)
     return "exact" if ok else "wrong"
 
 
-def main() -> None:
-    rows = [json.loads(line) for line in LABELS.read_text(encoding="utf-8").splitlines() if line]
-    outcome = Counter(classify(r["text"], r["expect"]) for r in rows)
+def accuracy(name: str, path: Path, complete: bool) -> None:
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    outcome = Counter(classify(r["text"], r["expect"], complete) for r in rows)
     n = len(rows)
-    print(f"labelled set: {n} texts")
+    print(f"{name}: {n} texts")
     print(f"  exact    {outcome['exact']:4d}  ({outcome['exact'] / n:.1%})")
     print(f"  wrong    {outcome['wrong']:4d}  (a parse the text does not state)")
     print(f"  refused  {outcome['refused']:4d}  (RuleParseError where a time was expected)")
 
-    corpus = Path(sys.argv[1]) if len(sys.argv) > 1 else CORPUS
-    counts: dict[str, Counter[str]] = {"time": Counter(), "text": Counter()}
-    calls, start = 0, time.perf_counter()
+
+def corpus_values(corpus: Path) -> list[tuple[str, str]]:
+    values = []
     with corpus.open(encoding="utf-8") as f:
         for line in f:
             for ch in json.loads(line)["channels"]:
-                for field in ("time", "text"):
-                    calls += 1
-                    try:
-                        result = parse_processing_time(ch[field])
-                    except RuleParseError:
-                        counts[field]["refused"] += 1
-                    else:
-                        composite = isinstance(result, CompositeProcessingTime)
-                        kind = "composite" if composite else "single"
-                        counts[field]["parsed"] += 1
-                        counts[field][kind] += 1
-    elapsed = time.perf_counter() - start
+                values += [("time", ch["time"]), ("text", ch["text"])]
+    return values
+
+
+def timed(parse: Parser, values: list[tuple[str, str]]) -> float:
+    """The best of REPEATS runs over every value, in seconds."""
+    best = float("inf")
+    for _ in range(REPEATS):
+        start = time.perf_counter()
+        for _, value in values:
+            with contextlib.suppress(RuleParseError):
+                parse(value)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def parser_at(rev: str) -> Parser:
+    """parse_processing_time as of git revision ``rev`` (its module alone, loaded apart)."""
+    source = subprocess.run(
+        ["git", "show", f"{rev}:src/tthc_sla/rules/_parser.py"],
+        cwd=ROOT, check=True, capture_output=True, text=True,
+    ).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".py", delete=False, encoding="utf-8") as f:
+        f.write(source)
+    try:
+        spec = importlib.util.spec_from_file_location("_parser_at_rev", f.name)
+        assert spec is not None
+        assert spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+    finally:
+        os.unlink(f.name)
+    return module.parse_processing_time  # type: ignore[no-any-return]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--corpus", type=Path, default=CORPUS)
+    ap.add_argument("--against", metavar="GIT_REV", help="also time the parser of this revision")
+    args = ap.parse_args()
+    for name, path, complete in SETS:
+        accuracy(name, path, complete)
+
+    values = corpus_values(args.corpus)
+    counts: dict[str, Counter[str]] = {"time": Counter(), "text": Counter()}
+    for field, value in values:
+        try:
+            result = parse_processing_time(value)
+        except RuleParseError:
+            counts[field]["refused"] += 1
+        else:
+            kind = "composite" if isinstance(result, CompositeProcessingTime) else "single"
+            counts[field]["parsed"] += 1
+            counts[field][kind] += 1
     for field, c in counts.items():
         print(
             f"corpus {field:4s}: parsed {c['parsed']:5d} (single {c['single']}, composite "
             f"{c['composite']}), refused {c['refused']:5d}"
         )
-    print(f"{calls} calls in {elapsed:.2f}s ({elapsed / calls * 1e6:.0f} µs per call)")
+    elapsed = timed(parse_processing_time, values)
+    n = len(values)
+    print(f"speed: {n} calls in {elapsed:.3f}s ({elapsed / n * 1e6:.0f} µs per call, best of "
+          f"{REPEATS})")
+    if args.against:
+        before = timed(parser_at(args.against), values)
+        print(
+            f"  {args.against}: {before:.3f}s ({before / n * 1e6:.0f} µs per call); this tree / "
+            f"{args.against} = {elapsed / before:.2f}"
+        )
 
 
 if __name__ == "__main__":

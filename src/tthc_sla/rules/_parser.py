@@ -10,8 +10,15 @@ condition, a date or clock time, a time for supplementing the dossier or for the
 check at reception), and returns one time, or one time per labelled case or step. Labels come
 from the layout ("Label: time", "time (đối với ...)"); a first time stated before cases becomes
 "các trường hợp khác"; consecutive steps, each opened by its time in its own sentence or list
-item ("Trong thời hạn 05 ngày, kể từ ..., Sở thẩm định ...; ..."), are labelled by their words.
-When the text states no time, or states several that cannot be told apart, it raises
+item ("Trong thời hạn 05 ngày, kể từ ..., Sở thẩm định ...; ..."), or naming the agency first
+("Sở Tư pháp thẩm định hồ sơ trong thời hạn 05 ngày ..."), are labelled by their words;
+alternatives joined by "hoặc" by what each applies to. A total's breakdown ("trong đó", "bao
+gồm", a split by agency in parentheses) goes to the note. An extension clause gets its mode
+from its wording (:class:`~tthc_sla.rules._processing_time.ExtensionMode`: "kéo dài thêm" is
+added to the time, "thì thời hạn giải quyết không quá N" or "N kể từ ngày thụ lý" is the whole
+time), and so does a ceiling for a need that may arise ("03 ngày làm việc, trường hợp phải xác
+minh thì ... không quá 08 ngày làm việc"). When the text states no time, or states several
+that cannot be told apart, or cases nested in a case, it raises
 :class:`~tthc_sla.errors.RuleParseError`: a wrong deadline is worse than none.
 """
 
@@ -31,6 +38,7 @@ from tthc_sla.errors import InputTypeError, PolicyError, RuleParseError
 from tthc_sla.rules._processing_time import (
     MAX_AMOUNTS,
     CompositeProcessingTime,
+    ExtensionMode,
     ProcessingTime,
     ProcessingTimeKind,
     too_large,
@@ -173,6 +181,7 @@ class _Mention:
     amount: int | float | None
     role: str = _MAIN
     why: str = ""
+    mode: ExtensionMode | None = None  # an extension's mode, when its wording says it
 
 
 _UNITS: Final = frozenset({"ngày", "ngay", "giờ", "phút", "tháng", "tuần"})
@@ -412,6 +421,8 @@ _SUPPLEMENT_REQUEST_KEYS: Final = (
     " cần bổ sung ", " yêu cầu bổ sung ", " đề nghị bổ sung ", " hướng dẫn bổ sung ",
     " thông báo bổ sung ",
 )  # fmt: skip
+_REMEDY_KEYS: Final = (" phải khắc phục ", " thực hiện khắc phục ", " phải thực hiện khắc phục ")
+_REMEDY: Final = "the applicant's time to remedy (khắc phục), not the agency's"
 _COMPLETENESS_KEYS: Final = (" kiểm tra tính đầy đủ ",)
 _CONJUNCTIONS: Final = frozenset({"và", "hoặc", "còn", "nhưng", ","})
 _LEAD_FILLERS: Final = frozenset(
@@ -457,12 +468,22 @@ def _assign_roles(tokens: Sequence[_Token], mentions: list[_Mention], low: str) 
     subjects = _excluded_subjects(tokens) if " tính vào " in low else []
     headings = _parent_headings(tokens) if any(key in low for key in _COMPLETENESS_KEYS) else []
     incomplete = any(key in low for key in _INCOMPLETE_KEYS)
+    flags = (" khắc phục " in low, " niêm yết " in low)
     previous_main: _Mention | None = None
     for idx, m in enumerate(mentions):
         if m.role != _MAIN:
             continue
         if m.kind not in (ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE):
-            _assign_role(tokens, mentions, idx, subjects, headings, incomplete)
+            _assign_role(tokens, mentions, idx, subjects, headings, incomplete, flags)
+        if m.role == _EXTENSION:
+            m.mode = _extension_cue(tokens, m)
+        elif (
+            m.role == _MAIN
+            and previous_main is not None
+            and _is_conditional_ceiling(tokens, previous_main, m)
+        ):
+            # "03 ngày làm việc, trường hợp phải xác minh thì ... không quá 08 ngày làm việc"
+            m.role, m.mode = _EXTENSION, _extension_cue(tokens, m) or ExtensionMode.TOTAL
         if (
             m.role == _MAIN
             and previous_main is not None
@@ -471,6 +492,142 @@ def _assign_roles(tokens: Sequence[_Token], mentions: list[_Mention], low: str) 
             m.role, m.why = _IGNORED, "inside the description of a case"
         if m.role == _MAIN:
             previous_main = m
+
+
+# ------------------------------------------------------------------ extension modes
+
+_CEILING_WORDS: Final = frozenset({"quá", "đa"})  # "không quá N", "tối đa N"
+_RESULT_FILLERS: Final = frozenset(
+    {
+        "thời", "hạn", "gian", "giải", "quyết", "xử", "lý", "hồ", "sơ", "là", "tối", "đa",
+        "không", "quá", "được", "trong", "vòng", "chậm", "nhất", "cũng", "này", "đăng", "ký",
+        "thủ", "tục", "việc", "cấp", "trả", "kết", "quả", "có", "thể", "sẽ",
+    }
+)  # fmt: skip
+_NEED_WORDS: Final = frozenset({"cần", "phải"})
+_VERB_WORDS: Final = frozenset({"kéo", "gia", "tăng", "thêm", "cộng"})
+_RECEIPT_WORDS: Final = frozenset({"nhận", "thụ", "nộp", "tiếp"})
+_CONDITION_STOPS: Final = frozenset({".", ";", ":", "(", ")", "\n", "[", "]"})
+
+
+def _result_start(tokens: Sequence[_Token], m: _Mention, clause_start: int) -> int:
+    """Where the consequence of a condition starts: after the last "thì" before ``m``."""
+    for k in range(m.first - 1, clause_start - 1, -1):
+        if tokens[k].text == "thì":
+            return k + 1
+    return clause_start
+
+
+def _anchor_after(tokens: Sequence[_Token], m: _Mention) -> str:
+    """The anchor after a ceiling: "additional" ("kể từ ngày hết thời hạn ..."), "receipt"
+    ("kể từ ngày nhận / thụ lý / nhận được tin báo ...", the base time's start) or ""."""
+    k = m.last
+    if text_at(tokens, k) == ",":
+        k += 1
+    if text_at(tokens, k) not in ("kể", "tính") or text_at(tokens, k + 1) != "từ":
+        return ""
+    words: list[str] = []
+    k += 2
+    while k < len(tokens) and len(words) < 8 and tokens[k].text not in _CLAUSE_STOPS:
+        words.append(tokens[k].text)
+        k += 1
+    joined = " " + " ".join(words) + " "
+    if " hết hạn " in joined or " hết thời hạn " in joined or " kết thúc thời hạn " in joined:
+        return "additional"
+    head = words[1:3] if words[:1] in (["ngày"], ["khi"], ["thời"]) else words[:2]
+    if any(w in _RECEIPT_WORDS for w in head) or " tin báo " in joined:
+        return "receipt"
+    return ""
+
+
+def _extension_cue(tokens: Sequence[_Token], m: _Mention) -> ExtensionMode | None:
+    """The mode an extension's wording states, or None when it states none.
+
+    * additional: anchored at the end of the base time ("kể từ ngày hết thời hạn"), or "thêm"
+      ("kéo dài thêm", "tăng thêm", "gia hạn thêm"), "gia hạn ... không quá N", or the length
+      of the extension named as such ("thời gian gia hạn không quá N", "thời hạn kéo dài");
+    * total: anchored at the base time's start ("không quá 45 ngày, kể từ ngày thụ lý") — but
+      with "thêm" too the wording contradicts itself and states nothing —, or the exceptional
+      case restating the limit ("... thì thời hạn giải quyết không quá 05 ngày làm việc").
+
+    Legal basis: none; the wording decides (see ExtensionMode).
+    """
+    start = _clause_start(tokens, m.first, _CONDITION_STOPS, _WINDOW)
+    result = [t.text for t in tokens[_result_start(tokens, m, start) : m.first]]
+    joined = " " + " ".join(result) + " "
+    anchor = _anchor_after(tokens, m)
+    added = " thêm " in joined
+    if anchor == "additional":
+        return ExtensionMode.ADDITIONAL
+    if anchor == "receipt":
+        return None if added else ExtensionMode.TOTAL
+    if added or any(key in joined for key in _ADDITIONAL_KEYS):
+        return ExtensionMode.ADDITIONAL
+    if "hạn" in result:
+        tail = result[result.index("hạn") :]
+        if not any(w in _VERB_WORDS for w in tail) and tail[-1] in _CEILING_WORDS | {"là"}:
+            return ExtensionMode.TOTAL  # "thì thời hạn giải quyết không quá N"
+    return None
+
+
+# "gia hạn ... không quá N"; the length of the extension named as such.
+_ADDITIONAL_KEYS: Final = (
+    " gia hạn ", " thời gian kéo dài ", " thời hạn kéo dài ", " thời gian gia ", " thời hạn gia ",
+)  # fmt: skip
+
+
+def _is_conditional_ceiling(tokens: Sequence[_Token], prev: _Mention, m: _Mention) -> bool:
+    """A ceiling for a need that may arise, after the time: an extension, not a case.
+
+    "03 ngày làm việc, trường hợp phải xác minh thì ... không quá 08 ngày làm việc", "15 ngày
+    làm việc (trường hợp cần lấy ý kiến thì tối đa không quá 25 ngày làm việc)", "Ngay ...
+    Trường hợp cần xác minh ... thì thời hạn giải quyết không quá 05 ngày làm việc": a
+    condition ("trường hợp", "nếu") with a need ("cần", "phải"), then "thì", then a ceiling
+    ("không quá", "tối đa") longer than the time before it, in the same paragraph or list item.
+    A case stated as a category ("trường hợp cấp lại thì ...") is not one.
+    """
+    if m.kind is None or m.amount is None or m.first - prev.last > _CEILING_REACH:
+        return False
+    k = m.first - 1
+    if text_at(tokens, k) not in _CEILING_WORDS:
+        return False
+    while k >= 0 and m.first - k <= 12 and tokens[k].text in _RESULT_FILLERS:
+        k -= 1
+    if text_at(tokens, k) != "thì":
+        return False
+    condition: list[str] = []
+    k -= 1
+    while k >= prev.last and tokens[k].text not in _CONDITION_STOPS and len(condition) < 30:
+        condition.append(tokens[k].text)
+        k -= 1
+    if not any(w in _NEED_WORDS for w in condition):
+        return False
+    words = " " + " ".join(reversed(condition)) + " "
+    if " trường hợp " not in words and " nếu " not in words:
+        return False
+    if any(_is_hard_break(tokens, t) and tokens[t].kind == _NL for t in range(prev.last, m.first)):
+        return False
+    return _approx_days(m.kind, m.amount) > _approx_days(prev.kind, prev.amount)
+
+
+_CEILING_REACH: Final = 200
+
+
+# Rough lengths, only to tell a longer ceiling from a shorter one (never to compute with).
+_APPROX_DAYS: Final = {
+    ProcessingTimeKind.WORKING_DAYS: 1.4,
+    ProcessingTimeKind.CALENDAR_DAYS: 1.0,
+    ProcessingTimeKind.MONTHS: 30.0,
+    ProcessingTimeKind.WORKING_HOURS: 1.4 / 8,
+}
+
+
+def _approx_days(kind: ProcessingTimeKind | None, amount: int | float | None) -> float:
+    if kind is None:
+        return math.inf
+    if amount is None:  # same day, immediate
+        return 0.0
+    return amount * _APPROX_DAYS[kind]
 
 
 def _inside_case_description(tokens: Sequence[_Token], prev: _Mention, m: _Mention) -> bool:
@@ -501,8 +658,10 @@ def _assign_role(
     subjects: Sequence[tuple[int, str]],
     headings: Sequence[tuple[int, int]],
     incomplete: bool,
+    flags: tuple[bool, bool],
 ) -> None:
     m = mentions[idx]
+    remedy, posting = flags
     start = _clause_start(tokens, m.first, _BOUNDARY, _WINDOW)
     clause = _words(tokens, start, m.first)
     near = _words(tokens, m.first - 4, m.first)
@@ -518,6 +677,9 @@ def _assign_role(
         m.role, m.why = _IGNORED, "lower bound of a range"
     elif any(key in clause for key in _EXCLUDED_KEYS):
         m.role, m.why = _IGNORED, "inside an excluded-time clause"
+    elif any(key in near for key in _MINIMUM_KEYS):
+        # before the extension keys: "gia hạn ... gửi hồ sơ tối thiểu 06 tháng trước ..."
+        m.role, m.why = _IGNORED, "a minimum, not a limit"
     elif (
         any(key in clause for key in _EXTENSION_KEYS)
         or " thêm " in near
@@ -525,8 +687,6 @@ def _assign_role(
     ):
         sentence = _words(tokens, _clause_start(tokens, m.first, _SENTENCE_END, 80), m.first)
         m.role = _DIFFICULT if any(key in sentence for key in _AREA_KEYS) else _EXTENSION
-    elif any(key in near for key in _MINIMUM_KEYS):
-        m.role, m.why = _IGNORED, "a minimum, not a limit"
     elif text_at(tokens, m.first - 1) == "quá" and text_at(tokens, m.first - 2) != "không":
         m.role, m.why = _IGNORED, "a condition ('quá N')"
     elif any(key in clause for key in _LABEL_KEYS) and _next_boundary(
@@ -535,12 +695,17 @@ def _assign_role(
         m.role, m.why = _IGNORED, "part of a case label"
     elif any(key in recent for key in _SUPPLEMENT_KEYS):
         m.role, m.why = _IGNORED, "a time for supplementing the dossier"
+    elif remedy and _followed_by(tokens, m, _REMEDY_KEYS):
+        # "trong thời hạn tối đa 90 ngày cơ sở phải thực hiện khắc phục ..."
+        m.role, m.why = _IGNORED, _REMEDY
     elif _is_supplement_case(tokens, m, incomplete):
         m.role, m.why = _IGNORED, "a time for an incomplete dossier (supplement request)"
     elif subjects and _is_excluded_subject(tokens, m, subjects):
         m.role, m.why = _IGNORED, "a time declared not counted in the processing time"
     elif headings and _is_completeness_check(tokens, m, headings):
         m.role, m.why = _IGNORED, "a completeness check at reception"
+    elif posting and _is_public_posting(tokens, m):
+        m.why = _POSTING  # still a time of the procedure; refused if it is the only one
 
 
 def _continues_extension(tokens: Sequence[_Token], mentions: Sequence[_Mention], idx: int) -> bool:
@@ -564,6 +729,28 @@ def _continues_extension(tokens: Sequence[_Token], mentions: Sequence[_Mention],
         and " thời " not in clause
         and any(key in clause for key in (" không quá ", " tối đa "))
     )
+
+
+_POSTING: Final = "only a public posting period (niêm yết) is stated, not the time to settle"
+
+
+def _is_public_posting(tokens: Sequence[_Token], m: _Mention) -> bool:
+    """A posting period: "Niêm yết công khai danh sách ...: 15 ngày làm việc" (the land rules
+    exclude it from the processing time); not "Sau khi niêm yết ..., trong thời hạn ..."."""
+    words = _words(tokens, _segment_start(tokens, m.first), m.first)
+    at = words.find(" niêm yết ")
+    return at >= 0 and not any(
+        key in words[:at] + " " for key in (" sau ", " kể từ ", " hết ", " kết thúc ")
+    )
+
+
+def _followed_by(tokens: Sequence[_Token], m: _Mention, keys: Sequence[str]) -> bool:
+    """Whether the clause right after ``m`` (up to a comma or boundary) holds one of ``keys``."""
+    k = m.last
+    while k < len(tokens) and k - m.last < 15 and tokens[k].text not in _CLAUSE_STOPS:
+        k += 1
+    following = _words(tokens, m.last, k)
+    return any(key in following for key in keys)
 
 
 def _is_supplement_case(tokens: Sequence[_Token], m: _Mention, incomplete: bool) -> bool:
@@ -610,32 +797,186 @@ def text_at(tokens: Sequence[_Token], k: int) -> str:
     return tokens[k].text if 0 <= k < len(tokens) else ""
 
 
-def _mark_breakdowns(tokens: Sequence[_Token], mentions: list[_Mention]) -> None:
-    """After "X ngày, trong đó: ...", the times that follow are the breakdown of X."""
+@attrs.frozen
+class _Breakdown:
+    """A total and the times that break it down ("30 ngày (bao gồm 20 ngày ... và 10 ngày ...)")."""
+
+    total: _Mention
+    parts: tuple[_Mention, ...]
+    start: int  # token index of the breakdown's first token (its keyword or its parenthesis)
+    end: int  # token index after its last token
+    bounded: bool  # closed by a parenthesis, or one list of parts ("bao gồm"): they add up
+
+
+_BREAKDOWN_REACH: Final = 6  # "30 ngày, bao gồm ...", "30 ngày (gồm ...": the keyword follows
+_PAREN_REACH: Final = 20  # "07 ngày làm việc kể từ ngày nhận đủ hồ sơ (Sở Nội vụ: ...)"
+_PAREN_SPAN: Final = 200
+
+
+def _mark_breakdowns(
+    tokens: Sequence[_Token], mentions: list[_Mention], splits: bool = True
+) -> list[_Breakdown]:
+    """Mark the times that break a total down, and return the breakdowns.
+
+    * after "X ngày, trong đó ..." (to the end of the parenthesis it opens in, else of the
+      text), or "X ngày (bao gồm / gồm ...)" right after the total;
+    * "07 ngày làm việc (Sở Nội vụ: 03 ngày; UBND cấp xã: 04 ngày)": a parenthesis right after
+      the total holding two or more times, each labelled "Label: time" by an agency or a step
+      (not a case), and no alternative ("hoặc"); ``splits=False`` when the text has no "(" or
+      no ":" (then there is none).
+    """
     mains = [m for m in mentions if m.role == _MAIN]
+    found: list[_Breakdown] = []
     k = 0
     while k < len(mains):
         m = mains[k]
         stop = mains[k + 1].first if k + 1 < len(mains) else len(tokens)
-        depth, found, scope_end = 0, False, len(tokens)
-        for t in range(m.last, stop):
-            txt = tokens[t].text
-            if txt == "(":
-                depth += 1
-            elif txt == ")":
-                depth -= 1
-            elif txt == "trong" and text_at(tokens, t + 1) == "đó":
-                found = True
-                if depth > 0:
-                    scope_end = _closing_paren(tokens, t, depth)
-                break
-        if not found:
+        scope = _keyword_scope(tokens, m, stop)
+        if scope is None and splits:
+            scope = _split_scope(tokens, mains, k, stop)
+        if scope is None:
             k += 1
             continue
+        start, scope_end, bounded = scope
+        j = k + 1
+        while j < len(mains) and mains[j].first < scope_end:
+            mains[j].role, mains[j].why = _IGNORED, "breakdown of a total"
+            j += 1
+        parts = tuple(mains[k + 1 : j])
+        if parts:
+            end = _breakdown_end(tokens, parts[-1], scope_end)
+            found.append(_Breakdown(m, parts, start, end, bounded))
+        k = j
+    return found
+
+
+def _keyword_scope(
+    tokens: Sequence[_Token], m: _Mention, stop: int
+) -> tuple[int, int, bool] | None:
+    """The span opened by "trong đó" (anywhere before the next time) or "bao gồm"/"gồm"
+    (right after the total), and whether its parts must add up to at most the total (a
+    parenthesis, or "gồm"; "trong đó" may open a list with breakdowns and cases of its own)."""
+    depth = 0
+    for t in range(m.last, stop):
+        txt = tokens[t].text
+        if txt == "(":
+            depth += 1
+        elif txt == ")":
+            depth -= 1
+        elif (txt == "trong" and text_at(tokens, t + 1) == "đó") or (
+            txt == "gồm" and _opens_breakdown(tokens, m, t)
+        ):
+            bounded = txt == "gồm" or depth > 0
+            if depth > 0:
+                end = _closing_paren(tokens, t, depth)
+            elif txt == "gồm":
+                end = _sentence_end(tokens, t)  # "30 ngày, bao gồm ... và ...": this sentence
+            else:
+                end = len(tokens)
+            if txt == "gồm" and text_at(tokens, t - 1) == "bao":
+                t -= 1
+            return t, end, bounded
+    return None
+
+
+def _sentence_end(tokens: Sequence[_Token], t: int) -> int:
+    """The end of the sentence at ``t``: a full stop or ";", or a line break that does not go
+    on with a list ("bao gồm:\n- thẩm định: 20 ngày;\n- phê duyệt: 10 ngày")."""
+    while t < len(tokens):
+        txt = tokens[t].text
+        if txt in (".", ";") and text_at(tokens, t + 1) != "\n":
+            return t
+        if tokens[t].kind == _NL and text_at(tokens, t + 1) not in _BULLETS:
+            return t
+        t += 1
+    return t
+
+
+def _opens_breakdown(tokens: Sequence[_Token], m: _Mention, t: int) -> bool:
+    """Whether "gồm" at ``t`` opens the total's breakdown: right after it ("30 ngày, bao gồm"),
+    or first in a parenthesis soon after it ("30 ngày kể từ ... (bao gồm ...")."""
+    k = t - 1 if text_at(tokens, t - 1) == "bao" else t
+    if any(_is_hard_break(tokens, c) for c in range(m.last, k)):
+        return False  # "05 ngày làm việc. Hồ sơ gồm: ...": another sentence
+    if t - m.last <= _BREAKDOWN_REACH:
+        return True
+    return (
+        text_at(tokens, k - 1) == "("
+        and t - m.last <= _PAREN_REACH
+        and not any(_is_hard_break(tokens, c) for c in range(m.last, k))
+    )
+
+
+def _split_scope(
+    tokens: Sequence[_Token], mains: Sequence[_Mention], k: int, stop: int
+) -> tuple[int, int, bool] | None:
+    """A parenthesis after the total holding its split by agency or step, each "Label: time"."""
+    m = mains[k]
+    t = m.last
+    while t < min(stop, m.last + _PAREN_REACH) and tokens[t].text != "(":
+        if _is_hard_break(tokens, t) or tokens[t].text in (")", ":"):
+            return None
+        t += 1
+    if text_at(tokens, t) != "(":
+        return None
+    close = t + 1
+    while close < min(len(tokens), t + _PAREN_SPAN) and tokens[close].text not in ("(", ")"):
+        if tokens[close].text == "hoặc":
+            return None  # alternatives, not a split
+        close += 1
+    if text_at(tokens, close) != ")":
+        return None
+    inner = list(
+        itertools.takewhile(lambda p: p.first < close, itertools.islice(mains, k + 1, None))
+    )
+    if len(inner) < 2:
+        return None
+    separator = t
+    for p in inner:
+        colon = next((c for c in range(p.first - 1, separator, -1) if tokens[c].text == ":"), None)
+        if colon is None or colon - separator < 2 or _has_case_key(tokens, separator + 1, colon):
+            return None
+        separator = next(
+            (c for c in range(p.last, close) if tokens[c].text in (";", ",")), close
+        )
+    return t, close, True
+
+
+def _breakdown_end(tokens: Sequence[_Token], last: _Mention, scope_end: int) -> int:
+    """The end of the breakdown's words: its last time's clause, within its scope."""
+    k = last.last
+    while k < min(scope_end, last.last + 30) and tokens[k].text not in _SEGMENT_STOPS | {")"}:
         k += 1
-        while k < len(mains) and mains[k].first < scope_end:
-            mains[k].role, mains[k].why = _IGNORED, "breakdown of a total"
-            k += 1
+    return min(k, scope_end)
+
+
+def _breakdown_note(src: str, tokens: Sequence[_Token], b: _Breakdown) -> str:
+    a, z = b.start, b.end
+    if tokens[a].text == "(":
+        a += 1
+    note = " ".join(src[tokens[a].start : tokens[z - 1].end].split()).rstrip(" ,;.")
+    if len(note) > _MAX_NOTE:
+        cut = note.rfind(" ", 0, _MAX_NOTE)
+        note = note[: cut if cut > 0 else _MAX_NOTE] + " ..."
+    return note
+
+
+_MAX_NOTE: Final = 200
+
+
+def _breakdown_excess(b: _Breakdown) -> bool:
+    """Whether the parts add up to more than the total (in one unit; "ngày" and "ngày làm
+    việc" compared by their numbers, as a split of "07 ngày làm việc" into "03 ngày" and
+    "04 ngày" is written)."""
+    if not b.bounded or b.total.amount is None:
+        return False
+    if any(p.amount is None or p.kind is None for p in b.parts):
+        return False
+    kinds = {p.kind for p in b.parts} | {b.total.kind}
+    days = {ProcessingTimeKind.WORKING_DAYS, ProcessingTimeKind.CALENDAR_DAYS}
+    if len(kinds) > 1 and not kinds <= days:
+        return False
+    return sum(p.amount or 0 for p in b.parts) > b.total.amount
 
 
 def _closing_paren(tokens: Sequence[_Token], t: int, depth: int) -> int:
@@ -692,7 +1033,11 @@ def _clean_label(src: str, tokens: Sequence[_Token], a: int, b: int) -> str | No
         a += 1
     while a + 1 < b and tokens[a].text == "đối" and tokens[a + 1].text == "với":
         a += 2
-    while b > a and (tokens[b - 1].kind in (_PUNCT, _NL) or tokens[b - 1].text in _LABEL_FILLERS):
+    while b > a and (
+        tokens[b - 1].kind in (_PUNCT, _NL)
+        or tokens[b - 1].text in _LABEL_FILLERS
+        or tokens[b - 1].text in ("hoặc", "và")  # "... cấp xã hoặc 10 ngày ..."
+    ):
         b -= 1
     while a < b and tokens[a].text in _LABEL_FILLERS:
         a += 1
@@ -739,12 +1084,25 @@ def _has_case_key(tokens: Sequence[_Token], a: int, b: int) -> bool:
     return any(key in words for key in (" trường hợp ", " đối với ", " nếu "))
 
 
+def _after_open_paren(tokens: Sequence[_Token], a: int, b: int) -> int:
+    """Where a label before ``b`` starts: after a parenthesis still open at ``b`` ("30 ngày
+    (Trường hợp A: 10 ngày": "Trường hợp A"), else at ``a``."""
+    opened: list[int] = []
+    for c in range(a, b):
+        if tokens[c].text == "(":
+            opened.append(c)
+        elif tokens[c].text == ")" and opened:
+            opened.pop()
+    return opened[-1] + 1 if opened else a
+
+
 def _label_for(src: str, tokens: Sequence[_Token], m: _Mention, next_first: int) -> _Label | None:
     seg = _segment_start(tokens, m.first)
     # "Label: 05 ngày làm việc"
     for k in range(m.first - 1, seg - 1, -1):
         if tokens[k].text == ":":
             start = _segment_start(tokens, k)
+            start = _after_open_paren(tokens, start, k)
             label = _clean_label(src, tokens, start, k)
             if label is not None:
                 return _Label(label, _has_case_key(tokens, start, k), colon=True)
@@ -840,6 +1198,92 @@ def _step_joint(tokens: Sequence[_Token], prev: _Mention, m: _Mention) -> int | 
     return k
 
 
+_ALTERNATIVE_OPENERS: Final = frozenset(
+    {"tại", "nếu", "khi", "đối", "trường", "nộp", "ở", "do", "qua", "với", "cho"}
+)
+_ALTERNATIVE_SPAN: Final = 25
+
+
+def _alternative_labels(
+    src: str, tokens: Sequence[_Token], mains: Sequence[_Mention]
+) -> list[str] | None:
+    """Labels for alternatives joined by "hoặc", each time followed by what it applies to.
+
+    "05 ngày làm việc (nộp tại UBND cấp xã) hoặc 10 ngày làm việc (nộp tại Sở Tư pháp)",
+    "05 ngày làm việc tại UBND cấp xã hoặc 10 ngày làm việc tại Sở Tư pháp": the label is the
+    parenthesis right after the time, or its words from "tại", "nộp", "đối với", "khi"... up to
+    the "hoặc". None unless every time has such a label, the labels differ and each pair of
+    times is joined by "hoặc" in the same sentence.
+    """
+    ends: list[int] = []
+    for prev, m in itertools.pairwise(mains):
+        k = m.first - 1
+        while k > prev.last and tokens[k].text in _LEAD_FILLERS:
+            k -= 1
+        if tokens[k].text != "hoặc" or k - prev.last > _ALTERNATIVE_SPAN:
+            return None
+        if any(_is_hard_break(tokens, t) for t in range(prev.last, k)):
+            return None
+        ends.append(k)
+    last = mains[-1].last
+    end = last
+    while end < min(len(tokens), last + _ALTERNATIVE_SPAN) and not _is_hard_break(tokens, end):
+        end += 1
+    ends.append(end)
+    labels = []
+    for m, stop in zip(mains, ends, strict=True):
+        a = m.last
+        if text_at(tokens, a) == ",":
+            a += 1
+        if text_at(tokens, a) in ("kể", "tính"):  # "... kể từ ngày nhận đủ hồ sơ (nếu nộp tại ...)"
+            a = next((c for c in range(a, stop) if tokens[c].text in ("(", ",")), stop)
+        if text_at(tokens, a) == "(":
+            b = a + 1
+            while b < stop and tokens[b].text not in ("(", ")"):
+                b += 1
+            if text_at(tokens, b) != ")":
+                return None
+            label = _clean_label(src, tokens, a + 1, b)
+        elif text_at(tokens, a) in _ALTERNATIVE_OPENERS:
+            b = a
+            while b < stop and tokens[b].text not in (",", "(", ")", "kể"):
+                b += 1
+            label = _clean_label(src, tokens, a, b)
+        else:
+            return None
+        if label is None:
+            return None
+        labels.append(label)
+    return labels if len(set(labels)) == len(labels) else None
+
+
+_NOT_A_STEP_KEYS: Final = (
+    " trường hợp ", " nếu ", " khi ", " đối với ", " sau ", " bổ sung ", " hoàn thiện ",
+    " khắc phục ", " niêm yết ", " công khai ", " thông báo ", " lệ phí ", " phí ",
+)  # fmt: skip
+_WITHIN_WORDS: Final = frozenset({"thời", "hạn", "gian", "vòng", "là"})
+
+
+def _sentence_step_label(
+    src: str, tokens: Sequence[_Token], m: _Mention, seg: int
+) -> str | None:
+    """A step stated as a sentence that names the agency and its action first: "Sở Tư pháp
+    thẩm định hồ sơ trong thời hạn 05 ngày làm việc ...". The sentence must start there, the
+    time follow "trong (thời hạn / thời gian / vòng)", and the words before it name no case,
+    condition, supplement, notice or public posting (those are not the agency's step)."""
+    if seg > 0 and not _is_hard_break(tokens, seg - 1):
+        return None
+    k = m.first - 1
+    while k > seg and tokens[k].text in _WITHIN_WORDS:
+        k -= 1
+    if k <= seg or tokens[k].text != "trong":
+        return None
+    words = _words(tokens, seg, k)
+    if any(key in words for key in _NOT_A_STEP_KEYS):
+        return None
+    return _clean_label(src, tokens, seg, k)
+
+
 def _step_labels(src: str, tokens: Sequence[_Token], mains: Sequence[_Mention]) -> list[str] | None:
     """Labels for consecutive steps, each opened by its time in its own sentence or list item.
 
@@ -867,8 +1311,14 @@ def _step_labels(src: str, tokens: Sequence[_Token], mains: Sequence[_Mention]) 
         if label is None:
             seg = _segment_start(tokens, m.first)
             if text_at(tokens, seg) in _BULLETS:
+                # "- Các bộ có văn bản trả lời chậm nhất 02 ngày ...": the item's words
                 label = _clean_label(src, tokens, seg, m.first)
         labels.append(label)
+    if all(label is None for label in labels):
+        # Every step names its agency and action first, then its time (and only then).
+        labels = [
+            _sentence_step_label(src, tokens, m, _segment_start(tokens, m.first)) for m in mains
+        ]
     if len(set(labels)) < len(labels) and all(r is not None for r in ranges):
         # "Cục ... có trách nhiệm kiểm tra ...", "Cục ... có trách nhiệm cấp ...": drop the
         # words every step starts with.
@@ -897,7 +1347,8 @@ def _is_plain_same_day(m: _Mention) -> bool:
 # A row of the portal's table ("Dịch vụ bưu chính<TAB>02 Ngày làm việc<TAB>Phí : ..."): one
 # bounded label, one number and unit, the rest of the line; linear on any input.
 _PORTAL_ROW: Final = re.compile(r"\n[^\t\n]{1,60}\t(\d{1,4} (?:Ngày làm việc|Ngày|Giờ))\t[^\n]*")
-_STEP_WITHOUT_TIME: Final = re.compile(r": ?không quy định")
+# "- Thời hạn thẩm định: Không quy định." (not "... sau: không quy định trữ lượng ...")
+_STEP_WITHOUT_TIME: Final = re.compile(r": ?không quy định ?(?:[.;\n]|$)")
 # "trước ngày 31 tháng 12 hàng năm", "trước ngày 20/12 hằng năm": bounded repetitions only.
 _FIXED_DATE: Final = re.compile(
     r"trước ngày \d{1,2}(?:/\d{1,2}| tháng \d{1,2})[ ,.]{1,3}h[àằ]ng năm"
@@ -951,13 +1402,74 @@ def _excluded_notes(src: str, tokens: Sequence[_Token]) -> list[tuple[int, str]]
     return notes
 
 
-def _owner(mains: Sequence[_Mention], position: int) -> int:
-    """Index of the main mention an auxiliary clause at ``position`` belongs to."""
-    owner = 0
-    for idx, m in enumerate(mains):
-        if m.first <= position:
-            owner = idx
-    return owner
+def _extension_mode(
+    text: str,
+    pt: ProcessingTime,
+    extension: ProcessingTime,
+    cues: set[ExtensionMode | None],
+) -> ExtensionMode:
+    """The mode of ``extension`` from its clauses' cues (one clause or several that agree).
+
+    Without a cue ("thời hạn này được kéo dài không quá 03 tháng") the wording is ambiguous,
+    unless the ceiling is no longer than the time in the same unit: then only "additional"
+    extends anything ("04 tháng ... kéo dài ... không quá 02 tháng"). A total ceiling not
+    longer than the time contradicts itself and is refused.
+    """
+    known = cues - {None}
+    not_longer = (
+        extension.kind is pt.kind
+        and pt.amount is not None
+        and extension.amount is not None
+        and extension.amount <= pt.amount
+    )
+    if len(known) > 1:
+        return ExtensionMode.AMBIGUOUS  # clauses that disagree
+    mode = known.pop() if known else None
+    if mode is ExtensionMode.TOTAL and not_longer:
+        raise RuleParseError(
+            text, f"a total ceiling ({extension}) that is not longer than the time ({pt})"
+        )
+    if mode is None:
+        mode = ExtensionMode.ADDITIONAL if not_longer else ExtensionMode.AMBIGUOUS
+    return mode
+
+
+def _nested_cases(
+    tokens: Sequence[_Token], mains: Sequence[_Mention], found: Sequence[_Label | None]
+) -> bool:
+    """Whether a time labelled by a case in a later sentence ("Trường hợp cơ sở đáp ứng điều
+    kiện, trong thời hạn 01 ngày ...") lies inside the list item of a case laid out "Trường hợp
+    X: 09 ngày ...", with no new item between: a case within a case, which one level of parts
+    cannot hold."""
+    in_item = False  # inside the item of a "Case: time" layout
+    sentence_ended = False  # ... and past the end of its first sentence
+    for k, m in enumerate(mains):
+        lab = found[k]
+        if in_item:
+            gap = range(mains[k - 1].last, m.first)
+            if any(_opens_item(tokens, t) for t in gap):
+                in_item = False
+            elif any(tokens[t].text == "." for t in gap):
+                sentence_ended = True
+        if lab is not None and lab.colon:
+            in_item, sentence_ended = lab.case, False
+        elif in_item and sentence_ended and lab is not None and lab.case:
+            return True
+    return False
+
+
+def _opens_item(tokens: Sequence[_Token], t: int) -> bool:
+    """A new list item at ``t``: a line break, or a bullet after a sentence ("...GCN.- Trường")."""
+    if tokens[t].kind == _NL:
+        return True
+    return tokens[t].text in _BULLETS and text_at(tokens, t - 1) in (".", ";", "")
+
+
+def _owner(firsts: Sequence[int], position: int) -> int:
+    """Index of the main mention an auxiliary clause at ``position`` belongs to: the last one
+    starting at or before it (the first one if none does). ``firsts``: the mains' first token
+    indexes, in order (a binary search: many clauses stay linear)."""
+    return max(bisect.bisect_right(firsts, position) - 1, 0)
 
 
 def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime:
@@ -971,14 +1483,25 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
     khi nhận" are ``IMMEDIATE``; "từ 01 đến 03 ngày" is 3 days, the legal limit. Dates ("ngày
     30/11/2024"), clock times ("sau 15 giờ"), law numbers, list markers and counts ("02 bộ hồ
     sơ") are not durations. An extension clause ("gia hạn/kéo dài không quá 15 ngày") becomes
-    ``extension``, an extra for mountainous, island or difficult communes ``difficult_area_extra``,
-    an excluded-time clause ("không tính thời gian ...") ``note``. Several times, one per
-    labelled case, level, agency or step, give a :class:`CompositeProcessingTime` whose labels
-    are short pieces of the text; a total followed by its breakdown ("50 ngày, trong đó: ...")
-    gives the total. Consecutive steps each opened by a time ("05 ngày làm việc để kiểm tra ...,
-    05 ngày làm việc để phê duyệt"; "Trong thời hạn 05 ngày, kể từ ..., Sở thẩm định ...") give
-    one part per step, labelled by the step's words. Not processing times: a supplement request
-    ("Trường hợp hồ sơ chưa đầy đủ: 30 ngày", "05 ngày ... thông báo hồ sơ cần bổ sung"), the
+    ``extension`` with its ``extension_mode`` read from the wording (``ADDITIONAL``: "kéo dài
+    thêm", "tăng thêm", "gia hạn ... không quá N", "kể từ ngày hết thời hạn"; ``TOTAL``: "thì
+    thời hạn giải quyết không quá N", "không quá N, kể từ ngày thụ lý"; ``AMBIGUOUS``: "kéo dài"
+    alone, unless the ceiling is no longer than the time, which only "additional" extends), and
+    so does a ceiling for a need after the time ("15 ngày làm việc (trường hợp cần lấy ý kiến
+    thì tối đa không quá 25 ngày làm việc)": total); an extra for mountainous, island or
+    difficult communes becomes ``difficult_area_extra``, an excluded-time clause ("không tính
+    thời gian ...") ``note``. Several times, one per labelled case, level, agency or step, give a
+    :class:`CompositeProcessingTime` whose labels are short pieces of the text; a total followed
+    by its breakdown ("50 ngày, trong đó: ...", "30 ngày (bao gồm 20 ngày ... và 10 ngày ...)",
+    "07 ngày làm việc (Sở Nội vụ: 03 ngày; UBND cấp xã: 04 ngày)") gives the total, with the
+    breakdown in ``note``. Consecutive steps each opened by a time ("05 ngày làm việc để kiểm tra
+    ..., 05 ngày làm việc để phê duyệt"; "Trong thời hạn 05 ngày, kể từ ..., Sở thẩm định ...")
+    or naming the agency first ("Sở Tư pháp thẩm định hồ sơ trong thời hạn 05 ngày làm việc.
+    Ủy ban nhân dân tỉnh quyết định trong thời hạn 03 ngày làm việc.") give one part per step,
+    labelled by the step's words; alternatives joined by "hoặc" ("05 ngày làm việc (nộp tại UBND
+    cấp xã) hoặc 10 ngày làm việc (nộp tại Sở Tư pháp)") one part each. Not processing times: a
+    supplement request ("Trường hợp hồ sơ chưa đầy đủ: 30 ngày", "05 ngày ... thông báo hồ sơ cần
+    bổ sung"), the applicant's time to remedy ("90 ngày cơ sở phải thực hiện khắc phục"), the
     completeness check at reception ("Kiểm tra tính đầy đủ của hồ sơ: 01 ngày"), a time the text
     declares not counted ("thời hạn xác minh là 30 ngày; thời hạn xác minh không tính vào ...",
     kept in ``note``), a condition inside a case ("mặc dù trong 12 tháng"). A row of the portal's
@@ -993,13 +1516,18 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
 
     Raises:
         RuleParseError: the text states no time ("Không quy định", "Không có thông tin", a fixed
-            date, a delegation), only an extension clause, or several times that cannot be
-            told apart, or a time, extension or extra that is negative ("-5 ngày", "–5", "− 5";
-            a dash followed by a space is a bullet, one between two numbers a range) or above
-            ``MAX_AMOUNTS`` (a millennium); the error carries the text and the reason.
+            date, a delegation), only an extension clause or a public posting period, several
+            times that cannot be told apart, cases nested in a case, a breakdown larger than
+            its total, a total ceiling no longer than the time, or a time, extension or extra
+            that is negative ("-5 ngày", "–5", "− 5"; a dash followed by a space is a bullet,
+            one between two numbers a range) or above ``MAX_AMOUNTS`` (a millennium); the
+            error carries the text and the reason.
         InputTypeError: ``text`` is not a str (also a TypeError).
 
-    Legal basis: Civil Code 2015, arts. 146-148; Decree 61/2018/NĐ-CP, art. 19.
+    Legal basis: Civil Code 2015, arts. 146-148 (periods); the processing time is the one the
+    procedure's own law states (Decree 61/2018/NĐ-CP art. 19 for dossiers received before
+    1/7/2025, Decree 118/2025/NĐ-CP from then; see ``rules._basis``). No text settles whether an
+    extension's ceiling is added or total: the wording does (domain/law-2026-11.md §5).
 
     Example:
         >>> parse_processing_time("15 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ")
@@ -1035,7 +1563,7 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
     tokens = _tokenise(_lower_same_length(src))
     mentions = _find_mentions(tokens, src)
     _assign_roles(tokens, mentions, _words(tokens, 0, len(tokens)))
-    _mark_breakdowns(tokens, mentions)
+    breakdowns = _mark_breakdowns(tokens, mentions, "(" in src and ":" in src)
     if any(_is_plain_same_day(m) for m in mentions):
         for m in mentions:
             if m.why == "cutoff":
@@ -1047,35 +1575,48 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
         if any(m.role == _EXTENSION for m in mentions):
             raise RuleParseError(text, "only an extension clause is stated, not the time itself")
         raise RuleParseError(text, _NO_TIME_REASON)
+    if all(m.why == _POSTING for m in mains):
+        raise RuleParseError(text, _POSTING)
     values = [_build(m, text) for m in mains]
+    for b in breakdowns:
+        if _breakdown_excess(b):
+            shown = " + ".join(str(_build(p, text)) for p in b.parts)
+            total = _build(b.total, text)
+            raise RuleParseError(
+                text, f"the breakdown ({shown}) adds up to more than the total {total}"
+            )
 
     # Attach auxiliary clauses to the main time they follow.
-    extensions: dict[int, list[ProcessingTime]] = {}
+    firsts = [m.first for m in mains]
+    extensions: dict[int, list[tuple[ProcessingTime, ExtensionMode | None]]] = {}
     extras: dict[int, list[_Mention]] = {}
     for m in mentions:
         if m.role in (_EXTENSION, _DIFFICULT) and m.kind is None and m.why.startswith(_REFUSED):
             raise RuleParseError(text, m.why)  # "gia hạn không quá -5 ngày": not a ceiling
         if m.role in (_EXTENSION, _DIFFICULT) and m.kind is not None:
-            target = extensions if m.role == _EXTENSION else None
-            owner = _owner(mains, m.first)
-            if target is not None:
-                target.setdefault(owner, []).append(_build(m, text))
+            owner = _owner(firsts, m.first)
+            if m.role == _EXTENSION:
+                extensions.setdefault(owner, []).append((_build(m, text), m.mode))
             else:
                 extras.setdefault(owner, []).append(m)
     notes: dict[int, list[str]] = {}
     for position, note in _excluded_notes(src, tokens):
-        notes.setdefault(_owner(mains, position), []).append(note)
+        notes.setdefault(_owner(firsts, position), []).append(note)
+    for b in breakdowns:
+        notes.setdefault(_owner(firsts, b.total.first), []).append(_breakdown_note(src, tokens, b))
 
     def qualified(idx: int, owners: Sequence[int]) -> ProcessingTime:
         pt = values[idx]
         exts = [e for o in owners for e in extensions.get(o, [])]
         extra_ms = [e for o in owners for e in extras.get(o, [])]
         note_list = list(dict.fromkeys(n for o in owners for n in notes.get(o, [])))
-        extension = None
-        if exts and len({_key(e) for e in exts}) == 1:
-            extension = exts[0]
+        extension, mode = None, None
+        if exts and len({_key(e) for e, _ in exts}) == 1:
+            extension = exts[0][0]
+            mode = _extension_mode(text, pt, extension, {m for _, m in exts})
         elif exts:
-            note_list.append("several extension clauses: " + ", ".join(str(e) for e in exts))
+            shown = ", ".join(dict.fromkeys(str(e) for e, _ in exts))
+            note_list.append("several extension clauses: " + shown)
         extra: int | float = 0
         if extra_ms:
             kinds = {e.kind for e in extra_ms}
@@ -1090,6 +1631,7 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
         return attrs.evolve(
             pt,
             extension=extension,
+            extension_mode=mode,
             difficult_area_extra=extra,
             note="; ".join(note_list) if note_list else None,
         )
@@ -1106,9 +1648,14 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
             # stated without a case before the exceptions, is the rule for the other cases.
             labels[0] = _OTHER_CASES
         elif not any(lab is not None and lab.colon for lab in found):
-            steps = _step_labels(src, tokens, mains)
+            steps = _alternative_labels(src, tokens, mains)
+            if steps is None and not any(m.why == _REMEDY for m in mentions):
+                # (a remedy loop makes a branch: the times left are not one line of steps)
+                steps = _step_labels(src, tokens, mains)
             if steps is not None:
                 labels = list(steps)
+    if len(mains) > 1 and all(labels) and _nested_cases(tokens, mains, found):
+        raise RuleParseError(text, "cases or steps nested inside a case: no one level of parts")
     if len(mains) > 1 and all(labels):
         parts: dict[str, int] = {}
         for idx, label in enumerate(labels):
