@@ -110,6 +110,7 @@ def test_public_names_snapshot() -> None:
             "Regime",
             "legal_basis",
             "regime_on",
+            "ExtensionMode",
         ]
     )
     for name in tthc_sla.__all__:

@@ -276,3 +276,22 @@ def test_same_due_at_for_a_whole_day_of_receipts() -> None:
     days = {due(DT(2026, 11, 16, h), "5wd").date() for h in range(24)}
     assert days == {date(2026, 11, 23)}
     assert timedelta(0) == due(DT(2026, 11, 16, 23), "5wd") - due(DT(2026, 11, 16, 0), "5wd")
+
+
+def test_extended_deadline_by_mode() -> None:
+    # Luật Hộ tịch 2014 art. 25(2): 3 working days, "kéo dài thêm không quá 05 ngày làm việc"
+    # (additional). Received Mon 16/11/2026: base Tue 17, Wed 18, Thu 19 -> 19/11; extended 8
+    # working days: 17, 18, 19, 20, 23, (24/11 off), 25, 26, 27 -> Fri 27/11.
+    from tthc_sla import PolicyError
+
+    cal = CAL
+    received = datetime(2026, 11, 16, 9)
+    assert deadline(received, "3wd+5wd", cal).due_date == date(2026, 11, 19)
+    assert deadline(received, "3wd+5wd", cal, extended=True).due_date == date(2026, 11, 27)
+    # Art. 18(2) (marriage): same day, "thời hạn giải quyết không quá 05 ngày làm việc" (total):
+    # 5 working days from Mon 16/11: 17, 18, 19, 20, 23 -> Mon 23/11.
+    assert deadline(received, "same-day..5wd", cal, extended=True).due_date == date(2026, 11, 23)
+    # No extension: the same deadline either way; an ambiguous wording is refused.
+    assert deadline(received, "3wd", cal, extended=True).due_date == date(2026, 11, 19)
+    with pytest.raises(PolicyError, match="ambiguous"):
+        deadline(received, "2m?3m", cal, extended=True)

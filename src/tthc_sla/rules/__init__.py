@@ -7,6 +7,7 @@ from tthc_sla.rules._policy import DeadlinePolicy
 from tthc_sla.rules._processing_time import (
     MAX_AMOUNTS,
     CompositeProcessingTime,
+    ExtensionMode,
     ProcessingTime,
     ProcessingTimeKind,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "CompositeProcessingTime",
     "Deadline",
     "DeadlinePolicy",
+    "ExtensionMode",
     "ProcessingTime",
     "ProcessingTimeKind",
     "Regime",

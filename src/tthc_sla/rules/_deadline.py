@@ -100,6 +100,8 @@ def deadline(
     rule: ProcessingTime | CompositeProcessingTime | str,
     calendar: WorkingCalendar,
     policy: DeadlinePolicy = _DEFAULT_POLICY,
+    *,
+    extended: bool = False,
 ) -> Deadline:
     """The deadline of a dossier received at ``received_at`` under ``rule``.
 
@@ -123,10 +125,14 @@ def deadline(
         rule: a ProcessingTime, a spec ("15wd", "30d", "8h", "3m", "same-day") or the text.
         calendar: the working calendar of the agency.
         policy: the choices the law leaves open; Civil-Code defaults.
+        extended: the longest time the rule allows, ``rule.ceiling()``: the base plus an
+            additional extension ("kéo dài thêm không quá N"), or a total one ("thời hạn giải
+            quyết không quá N"), counted from the same clock start.
 
     Raises:
         RuleParseError: a text rule states no time.
-        PolicyError: a composite rule (pick a part) or a bad policy.
+        PolicyError: a composite rule (pick a part), a bad policy, or ``extended`` with an
+            extension whose wording does not say whether it adds to the time or replaces it.
         CalendarRangeError: the computation leaves the calendar's range.
 
     Example:
@@ -144,6 +150,8 @@ def deadline(
     if not isinstance(calendar, WorkingCalendar):
         raise InputTypeError("calendar", calendar, "a WorkingCalendar (see vietnam_calendar())")
     local, tz = to_local(received_at, "received_at")
+    if extended:
+        pt = pt.ceiling()  # before the difficult-area extra, which applies to the longest time
     pt = effective_rule(pt, policy.difficult_area)
     due_date, due_at, clock, (skip_a, skip_b) = compute_due(local, pt, calendar, policy)
     return Deadline(
