@@ -14,6 +14,7 @@ LAYERS: dict[str, int] = {
     "errors": 0,
     "_vocab": 0,
     "_formats": 0,
+    "_version": 0,
     "data": 1,
     "calendar": 1,
     "rules": 2,

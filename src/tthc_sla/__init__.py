@@ -4,6 +4,7 @@ The public names are re-exported here; everything else is private.
 """
 
 from tthc_sla._tables import DossierTable, SetAside, read_dossiers, read_procedures
+from tthc_sla._version import __version__ as __version__
 from tthc_sla.calendar import (
     DayKind,
     DayOverride,

@@ -351,7 +351,7 @@ def read_procedures(
     Raises:
         TableError: a defect, named by file, line and column.
 
-    Example:
+    Examples:
         >>> procs = read_procedures(io.StringIO("Mã thủ tục,Tên thủ tục,Thời hạn giải quyết\\n"
         ...                                      "1.001,Cấp phép,15 ngày làm việc\\n"))
         >>> procs["1.001"].rule.spec()
@@ -572,7 +572,7 @@ def read_dossiers(
     Raises:
         TableError: a defect of the file (always), or of a row (unless ``skip_bad``).
 
-    Example:
+    Examples:
         >>> procs = {"1.001": Procedure("1.001", "Cấp phép", "5wd")}
         >>> table = read_dossiers(io.StringIO(
         ...     "Mã hồ sơ;Mã thủ tục;Thời điểm;Trạng thái\\n"

@@ -125,7 +125,7 @@ class CalendarArrays:
 def calendar_arrays(calendar: WorkingCalendar) -> CalendarArrays:
     """The calendar's compiled blocks, concatenated with running offsets (cached per calendar).
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from tthc_sla import vietnam_calendar
         >>> arr = calendar_arrays(vietnam_calendar())
@@ -243,7 +243,7 @@ def due_dates(received: Any, n: Any, calendar: WorkingCalendar) -> NDArray:
     Raises:
         CalendarRangeError: a date or a result is outside the calendar, naming the first one.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tthc_sla import vietnam_calendar
         >>> days = np.array(["2026-11-20", "2026-11-21"], dtype="datetime64[D]")
@@ -269,7 +269,7 @@ def due_dates(received: Any, n: Any, calendar: WorkingCalendar) -> NDArray:
 def working_days_between(a: Any, b: Any, calendar: WorkingCalendar) -> NDArray:
     """``calendar.working_days_between`` over arrays: working days in (a, b], ``R[b] - R[a]``.
 
-    Example:
+    Examples:
         >>> import numpy as np
         >>> from tthc_sla import vietnam_calendar
         >>> a = np.array(["2026-11-20", "2026-11-25"], dtype="datetime64[D]")
@@ -665,7 +665,7 @@ def evaluate_frame(
             dossier-level column for one dossier.
         CalendarRangeError: a date outside the calendar.
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> import pandas as pd
         >>> from tthc_sla import Procedure, vietnam_calendar
@@ -716,7 +716,7 @@ def summarize_frame(
     group keys ``agency``, ``level``, ``field``, ``channel``, ``procedure``, ``received_month``.
     Partition results summarised separately add up to the summary of the whole.
 
-    Example:
+    Examples:
         >>> import pandas as pd
         >>> from datetime import date, datetime
         >>> from tthc_sla import Procedure, vietnam_calendar
@@ -1321,7 +1321,7 @@ def events_frame(dossiers: Sequence[Dossier]) -> pd.DataFrame:
 
     Timestamps must be naive local wall time (the columnar path has no time zones).
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from tthc_sla import Dossier, Event, Procedure
         >>> p = Procedure("1.001", "Cấp phép", "2wd")

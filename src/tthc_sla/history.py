@@ -162,7 +162,7 @@ class Event:
     ``new_due`` is the new appointment of ``RESCHEDULED``: a moment, or a date (the close of
     that working day).
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> Event(datetime(2026, 11, 20, 9), "received").kind
         <EventKind.RECEIVED: 'received'>

@@ -65,7 +65,7 @@ class Summary:
     pending_overdue``, ``received == received_online + received_direct +
     received_unknown_channel``.
 
-    Example:
+    Examples:
         >>> a = Summary(received=3, received_online=3, resolved=2, early=1, on_time=1, pending=1,
         ...             pending_within=1)
         >>> (a + a).received, (a + a).reconciles
@@ -139,7 +139,7 @@ class Summary:
     def percent(self, name: str, places: int = 2) -> Decimal | None:
         """A named rate in percent, rounded half-up to ``places`` decimals (exact arithmetic).
 
-        Example:
+        Examples:
             >>> Summary(resolved=643272, early=635593, late=7677).percent("late")
             Decimal('1.19')
         """
@@ -287,7 +287,7 @@ def level_rank(level: Any) -> int:
     Levels are free text in exports ("Cấp xã", "UBND cấp tỉnh", "Bộ, ngành"); the first word
     group found decides, so "Cấp xã" is a commune and "Cấp tỉnh" a province.
 
-    Example:
+    Examples:
         >>> [level_rank(x) for x in ("Cấp xã", "Cấp tỉnh", "Bộ, ngành", "Cấp huyện", None)]
         [3, 1, 0, 2, 4]
     """
@@ -412,7 +412,7 @@ def summarize(
     Returns:
         A :class:`Summary`, or with ``by`` a ``dict`` from key tuples to summaries.
 
-    Example:
+    Examples:
         >>> summarize([]).received
         0
     """
@@ -478,7 +478,7 @@ def report_table(
     (rounded half-up), and the reconciliation: ``reconciles`` and, when it does not, the
     imbalance of each identity in ``imbalance``.
 
-    Example:
+    Examples:
         >>> rows = report_table(Summary(received=2, received_direct=2, resolved=2, early=1, late=1))
         >>> rows[0]["resolved"], rows[0]["rate_late"], rows[0]["reconciles"]
         (2, Decimal('50.00'), True)

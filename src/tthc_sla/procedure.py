@@ -34,7 +34,7 @@ class Step:
     limit (``legal_basis("steps", received)``: 61/2018 art. 19(5)-(7) before 1/7/2025); a
     step's deadline runs from its actual start.
 
-    Example:
+    Examples:
         >>> Step("Thẩm định", "Phòng Tài nguyên và Môi trường", "5wd").allotment.amount
         5
     """
@@ -75,7 +75,7 @@ class Procedure:
 
     Steps' allotments of the rule's own kind may add up to at most the rule's amount.
 
-    Example:
+    Examples:
         >>> p = Procedure("1.000178", "Đăng ký khai sinh", "Trong ngày")
         >>> p.rule.kind.value
         'same_day'

@@ -120,7 +120,7 @@ class WorkingCalendar:
 
     Legal basis: Labour Code 2019 art. 112 (holidays); Decision 188/1999/QĐ-TTg (weekly rest).
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> cal = vietnam_calendar()
         >>> cal.is_working_day(date(2026, 11, 24))   # Ngày Văn hóa Việt Nam
@@ -241,7 +241,7 @@ class WorkingCalendar:
     def is_working_day(self, d: date) -> bool:
         """Whether ``d`` is a working day.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> cal = vietnam_calendar()
             >>> cal.is_working_day(date(2026, 1, 10))   # make-up Saturday (CV 12729/VPCP-KGVX)
@@ -255,7 +255,7 @@ class WorkingCalendar:
         Raises:
             CalendarRangeError: ``d`` or the result is outside the calendar.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> cal = vietnam_calendar()
             >>> cal.add_working_days(date(2026, 2, 13), 1)   # Fri before Tết -> Mon 23/2
@@ -286,7 +286,7 @@ class WorkingCalendar:
     def working_days_between(self, a: date, b: date) -> int:
         """The number of working days in (a, b]; negative when b < a.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> cal = vietnam_calendar()
             >>> cal.working_days_between(date(2026, 2, 13), date(2026, 2, 23))
@@ -317,7 +317,7 @@ class WorkingCalendar:
         Statutory holidays are listed even when they fall on a weekend; swapped days off and
         office closures are listed too. Reasons are Vietnamese, or English with ``lang="en"``.
 
-        Example:
+        Examples:
             >>> cal = vietnam_calendar()
             >>> [str(d) for d, _ in cal.days_off(2026)][:3]
             ['2026-01-01', '2026-01-02', '2026-02-16']
@@ -327,7 +327,7 @@ class WorkingCalendar:
     def make_up_workdays(self, year: int, lang: str = "vi") -> list[tuple[date, str]]:
         """The weekly rest days of ``year`` that are working days (make-up Saturdays...).
 
-        Example:
+        Examples:
             >>> cal = vietnam_calendar()
             >>> [str(d) for d, _ in cal.make_up_workdays(2026)]
             ['2026-01-10', '2026-08-22']
@@ -355,7 +355,7 @@ class WorkingCalendar:
 
         This is what a deadline "stepped over": the explanation an official gives a citizen.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> cal = vietnam_calendar(years=(2026, 2026))
             >>> cal.days_off_between(date(2026, 11, 20), date(2026, 11, 25), lang="en")
@@ -383,7 +383,7 @@ class WorkingCalendar:
         confirmed. O(log n) in the number of confirmed stretches (O(1) up to
         ``confirmed_until``).
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> cal = vietnam_calendar()
             >>> cal.is_provisional(date(2027, 2, 5))   # Tết Đinh Mùi: CV 10065/VPCP-KGVX
@@ -406,7 +406,7 @@ class WorkingCalendar:
         is, even past ``confirmed_until``. The order of the two dates does not matter.
         O(log n) in the number of confirmed stretches.
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> cal = vietnam_calendar()
             >>> cal.is_provisional_span(date(2027, 2, 1), date(2027, 2, 22))   # inside Tết's window
@@ -434,7 +434,7 @@ class WorkingCalendar:
         first covered period (history). For a columnar check, a span a..b is confirmed exactly
         when one stretch holds both a and b.
 
-        Example:
+        Examples:
             >>> for first, last in vietnam_calendar().confirmed_periods:
             ...     print(first, last)
             1995-01-01 2026-12-31
@@ -453,7 +453,7 @@ class WorkingCalendar:
         Raises:
             CalendarRangeError: ``year`` is outside the calendar.
 
-        Example:
+        Examples:
             >>> for p in vietnam_calendar().covered_periods(2027):
             ...     print(p.first, p.last, p.occasion(), p.notices)
             2027-01-18 2027-03-14 Tết Nguyên đán Đinh Mùi ('CV 10065/VPCP-KGVX (02/10/2026)',)
@@ -557,7 +557,7 @@ class WorkingCalendar:
     def working_time_between(self, a: datetime, b: datetime) -> timedelta:
         """The working time between two moments; negative when b < a.
 
-        Example:
+        Examples:
             >>> from datetime import datetime
             >>> cal = vietnam_calendar()
             >>> cal.working_time_between(datetime(2026, 11, 23, 10), datetime(2026, 11, 25, 8))
@@ -590,7 +590,7 @@ class WorkingCalendar:
         A negative amount counts backwards to the latest such moment. In every case
         ``working_time_between(at, result) == amount``.
 
-        Example:
+        Examples:
             >>> from datetime import datetime, timedelta
             >>> cal = vietnam_calendar()
             >>> cal.add_working_time(datetime(2026, 11, 23, 16), timedelta(hours=4))
@@ -655,7 +655,7 @@ class WorkingCalendar:
     def next_working_moment(self, at: datetime) -> datetime:
         """``at`` if it is working time, else the start of the next working interval.
 
-        Example:
+        Examples:
             >>> from datetime import datetime
             >>> vietnam_calendar().next_working_moment(datetime(2026, 11, 23, 12, 0))
             datetime.datetime(2026, 11, 23, 13, 30)
@@ -672,7 +672,7 @@ class WorkingCalendar:
     ) -> WorkingCalendar:
         """A copy with more office overrides (a typhoon closure, a Sunday counter...).
 
-        Example:
+        Examples:
             >>> from datetime import date
             >>> cal = vietnam_calendar().with_overrides(
             ...     extra_days_off=[(date(2026, 11, 23), "Bão số 15")])
@@ -778,7 +778,7 @@ def vietnam_calendar(
             earlier one; the message names the file and the entry.
         PolicyError: a date listed twice, or bad ``years``.
 
-    Example:
+    Examples:
         >>> cal = vietnam_calendar()
         >>> cal.confirmed_until
         datetime.date(2026, 12, 31)

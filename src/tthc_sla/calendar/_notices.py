@@ -71,7 +71,7 @@ class CoveredPeriod:
     arranged, the window of each arranged occasion (Tết, Quốc khánh...). A day inside a covered
     period is *confirmed*; a day in no covered period (after the first one) is *provisional*.
 
-    Example:
+    Examples:
         >>> from datetime import date
         >>> from tthc_sla.calendar import vietnam_calendar
         >>> tet = vietnam_calendar().covered_periods(2027)[0]
@@ -176,7 +176,7 @@ def load_notices(*paths: PathArg) -> Notices:
         CalendarDataError: a file cannot be read or breaks a rule; the message names the file
             and the entry.
 
-    Example:
+    Examples:
         >>> notices = load_notices()
         >>> notices.confirmed_until
         datetime.date(2026, 12, 31)

@@ -116,11 +116,11 @@ class WeeklySchedule:
     Legal basis: Decision 188/1999/QĐ-TTg (40-hour week, Saturday and Sunday off); the daily
     hours are set by each ministry or province, hence a parameter.
 
-    Args:
+    Attributes:
         week: ``{weekday: ((start, end), ...)}`` with weekday 0 = Monday, or seven tuples.
         makeup_weekday: the weekday whose hours a make-up working day uses.
 
-    Example:
+    Examples:
         >>> from datetime import time
         >>> s = WeeklySchedule({0: ((time(8), time(12)), (time(13), time(17)))})
         >>> s.hours(0)

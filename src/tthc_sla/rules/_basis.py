@@ -113,7 +113,7 @@ BASIS: Final[Mapping[str, tuple[str, str]]] = MappingProxyType(
 def regime_on(day: date) -> Regime:
     """The one-stop regime in force on a day (a datetime: its date).
 
-    Example:
+    Examples:
         >>> regime_on(date(2025, 6, 30)).name, regime_on(date(2025, 7, 1)).name
         ('DECREE_61_2018', 'DECREE_118_2025')
     """
@@ -131,7 +131,7 @@ def legal_basis(rule: str, received: date, *, short: bool = False) -> str:
         received: the receipt day (a datetime: its date).
         short: only the citation, without what the text says (for error messages).
 
-    Example:
+    Examples:
         >>> legal_basis("apology", date(2024, 3, 1))[:29]
         'Decree 61/2018/NĐ-CP art. 19('
         >>> legal_basis("clock_start", date(2026, 9, 1))[:35]

@@ -135,7 +135,7 @@ def deadline(
             extension whose wording does not say whether it adds to the time or replaces it.
         CalendarRangeError: the computation leaves the calendar's range.
 
-    Example:
+    Examples:
         >>> from datetime import datetime
         >>> from tthc_sla import vietnam_calendar
         >>> d = deadline(datetime(2026, 11, 20, 9, 0), "2 ngày làm việc", vietnam_calendar())

@@ -1529,7 +1529,7 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
     1/7/2025, Decree 118/2025/NĐ-CP from then; see ``rules._basis``). No text settles whether an
     extension's ceiling is added or total: the wording does (domain/law-2026-11.md §5).
 
-    Example:
+    Examples:
         >>> parse_processing_time("15 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ")
         ProcessingTime(kind=<ProcessingTimeKind.WORKING_DAYS: 'working_days'>, amount=15, ...)
         >>> str(parse_processing_time("Trong thời hạn 30 (ba mươi) ngày kể từ ngày 01/7/2025"))

@@ -72,7 +72,7 @@ class DeadlinePolicy:
         after_hours_start: the moment of the next working day such a receipt counts from
             (default 08:00, as in Decree 297/2025/NĐ-CP art. 3(5)).
 
-    Example:
+    Examples:
         >>> DeadlinePolicy().due_time
         'end_of_day'
         >>> DeadlinePolicy(receipt_day_counts=True).receipt_day_counts

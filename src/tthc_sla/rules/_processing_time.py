@@ -298,7 +298,7 @@ class ProcessingTime:
 
     Legal basis: Civil Code 2015, arts. 146-148.
 
-    Example:
+    Examples:
         >>> pt = ProcessingTime.working_days(15)
         >>> pt.kind, pt.amount, str(pt), pt.spec()
         (<ProcessingTimeKind.WORKING_DAYS: 'working_days'>, 15, '15 ngày làm việc', '15wd')
@@ -339,7 +339,7 @@ class ProcessingTime:
     def working_days(cls, n: int | float, **kw: Any) -> ProcessingTime:
         """``n`` working days (ngày làm việc).
 
-        Example:
+        Examples:
             >>> str(ProcessingTime.working_days(5))
             '5 ngày làm việc'
         """
@@ -349,7 +349,7 @@ class ProcessingTime:
     def calendar_days(cls, n: int, **kw: Any) -> ProcessingTime:
         """``n`` calendar days (ngày).
 
-        Example:
+        Examples:
             >>> str(ProcessingTime.calendar_days(30))
             '30 ngày'
         """
@@ -359,7 +359,7 @@ class ProcessingTime:
     def working_hours(cls, h: int | float, **kw: Any) -> ProcessingTime:
         """``h`` hours of working time (giờ làm việc).
 
-        Example:
+        Examples:
             >>> str(ProcessingTime.working_hours(0.5))
             '0,5 giờ làm việc'
         """
@@ -369,7 +369,7 @@ class ProcessingTime:
     def months(cls, n: int, **kw: Any) -> ProcessingTime:
         """``n`` months (tháng).
 
-        Example:
+        Examples:
             >>> str(ProcessingTime.months(3))
             '3 tháng'
         """
@@ -379,7 +379,7 @@ class ProcessingTime:
     def same_day(cls, **kw: Any) -> ProcessingTime:
         """Settled on the day of receipt (trong ngày).
 
-        Example:
+        Examples:
             >>> str(ProcessingTime.same_day())
             'trong ngày'
         """
@@ -389,7 +389,7 @@ class ProcessingTime:
     def immediate(cls, **kw: Any) -> ProcessingTime:
         """Settled at once (ngay, trả ngay).
 
-        Example:
+        Examples:
             >>> str(ProcessingTime.immediate())
             'ngay'
         """
@@ -414,7 +414,7 @@ class ProcessingTime:
                 ``MAX_AMOUNTS``), or a total ceiling is not longer than the time.
             InputTypeError: ``spec`` is not a str.
 
-        Example:
+        Examples:
             >>> ProcessingTime.from_spec("30d") == ProcessingTime.calendar_days(30)
             True
             >>> ProcessingTime.from_spec("same-day..5wd").extension_mode
@@ -458,7 +458,7 @@ class ProcessingTime:
         """The short spec, the inverse of :meth:`from_spec` (the extension is kept, the note and
         the difficult-area extra are not).
 
-        Example:
+        Examples:
             >>> ProcessingTime.working_hours(4).spec()
             '4h'
             >>> ProcessingTime.months(4, extension=ProcessingTime.months(2)).spec()
@@ -501,7 +501,7 @@ class ProcessingTime:
         Legal basis: none settles the mode; the wording does (Luật Hộ tịch 2014 art. 18(2):
         total; art. 25(2): additional; Luật Khiếu nại 2011 art. 28: total).
 
-        Example:
+        Examples:
             >>> ProcessingTime.from_spec("3wd+5wd").ceiling().spec()    # Luật Hộ tịch art. 25(2)
             '8wd'
             >>> ProcessingTime.from_spec("immediate..5wd").ceiling().spec()  # art. 18(2)
@@ -626,7 +626,7 @@ class CompositeProcessingTime:
     lại") and consecutive allotments when they name steps ("Bước 5", "thẩm định hồ sơ");
     the labels, taken from the text, tell which.
 
-    Example:
+    Examples:
         >>> c = CompositeProcessingTime((
         ...     ("UBND cấp xã", ProcessingTime.working_days(5)),
         ...     ("UBND cấp tỉnh", ProcessingTime.working_days(10)),
