@@ -26,6 +26,7 @@ LAYERS: dict[str, int] = {
     "testing": 6,
     "cli": 6,
     "_tables": 6,
+    "_serve": 6,
     "__main__": 7,
     "__init__": 7,
 }

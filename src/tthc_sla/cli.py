@@ -18,7 +18,7 @@ from typing import Any, TextIO
 
 import attrs
 
-from tthc_sla import _tables
+from tthc_sla import _serve, _tables
 from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._tz import VN_TZ
 from tthc_sla.errors import RuleParseError, TableError, TthcSlaError
@@ -220,7 +220,33 @@ def _build_parser() -> _Parser:
         help="output format (default: table on a terminal, csv otherwise)",
     )
     lst.set_defaults(run=_run_list)
+
+    srv = sub.add_parser(
+        "serve-jsonl",
+        help="answer JSON requests, one a line, on standard input (for Java, .NET, PHP...)",
+        description=(
+            "Read one JSON request per line on standard input (deadline, calendar questions, "
+            "dossier evaluation) and write one JSON answer per line, in order, until EOF. "
+            "The protocol is in docs/integrating.md."
+        ),
+    )
+    _notices_arg(srv)
+    srv.add_argument(
+        "--procedures", metavar="FILE", help="a procedures table, for evaluations naming a code"
+    )
+    srv.add_argument(
+        "--years",
+        type=_years,
+        default=_tables.DEFAULT_YEARS,
+        metavar="FIRST..LAST",
+        help="the years the calendars cover (default 1995..2100)",
+    )
+    srv.set_defaults(run=_run_serve)
     return parser
+
+
+def _run_serve(args: argparse.Namespace, out: TextIO) -> None:
+    _serve.run(out, years=args.years, notices=args.notices, procedures=args.procedures)
 
 
 _BY = ("agency", "level", "field", "channel", "procedure", "received_month")
