@@ -240,7 +240,7 @@ class Server:
     Raises:
         CalendarDataError, PolicyError: the start-up options are wrong (the server exits 2).
 
-    Example:
+    Examples:
         >>> server = Server()
         >>> print(server.answer(b'{"id": 7, "type": "add_working_days", '
         ...                     b'"date": "2026-11-20", "n": 2}').decode(), end="")
