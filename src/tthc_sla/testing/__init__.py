@@ -5,7 +5,7 @@ logic against tthc_sla. They need the optional ``hypothesis`` dependency (``pip 
 tthc_sla[test]``); the core library never imports it. The strategies are also registered for
 ``st.from_type`` (``st.from_type(Dossier)``...) through the ``hypothesis`` entry point.
 
-Example:
+Examples:
     >>> from datetime import datetime
     >>> from hypothesis import given, settings, strategies as st
     >>> from tthc_sla import evaluate
@@ -36,11 +36,13 @@ def _hypothesis_setup() -> None:
 # that use it, so that its entry points run before they are half-imported.
 import hypothesis  # noqa: E402, F401
 
+from tthc_sla.testing._boundaries import as_of_moments  # noqa: E402
 from tthc_sla.testing._histories import BROKEN_RULES, dossiers, invalid_dossiers  # noqa: E402
 from tthc_sla.testing._values import calendars, procedures, processing_times  # noqa: E402
 
 __all__ = [
     "BROKEN_RULES",
+    "as_of_moments",
     "calendars",
     "dossiers",
     "invalid_dossiers",

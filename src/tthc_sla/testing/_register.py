@@ -21,7 +21,7 @@ def register() -> None:
     ``[project.entry-points.hypothesis]``. Dossiers from ``st.from_type(Dossier)`` are valid on
     the national calendar ``vietnam_calendar()``.
 
-    Example:
+    Examples:
         >>> from hypothesis import given, settings, strategies as st
         >>> from tthc_sla import Dossier
         >>> register()

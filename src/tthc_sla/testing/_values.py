@@ -137,7 +137,7 @@ def calendars(
     Raises:
         InvalidArgument: a bad year range.
 
-    Example:
+    Examples:
         >>> from hypothesis import given
         >>> @given(calendars(min_year=2026, max_year=2026))
         ... def test(cal):
@@ -216,7 +216,7 @@ def processing_times(
         InvalidArgument: an empty or ill-typed ``kinds``, ``max_amount`` < 1, or above the
             largest amount a chosen kind allows.
 
-    Example:
+    Examples:
         >>> from hypothesis import given
         >>> from tthc_sla import ProcessingTimeKind
         >>> @given(processing_times(kinds=[ProcessingTimeKind.MONTHS], max_amount=3))
@@ -311,7 +311,7 @@ def procedures(
     Raises:
         InvalidArgument: a bad ``max_steps``, ``supplement`` or ``rules``.
 
-    Example:
+    Examples:
         >>> from hypothesis import given, settings
         >>> @settings(max_examples=20)
         ... @given(procedures(max_steps=2, supplement="pause"))
