@@ -35,7 +35,7 @@ from datetime import date, datetime, time, timedelta
 from typing import IO, Any, Final, Protocol
 
 from tthc_sla import _tables
-from tthc_sla._tables import _channel, _flag, _kind, _moment, _RowError, _text
+from tthc_sla._tables import _channel, _flag, _moment, _RowError, _text
 from tthc_sla._version import __version__
 from tthc_sla.calendar import WeeklySchedule, WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._tz import VN_TZ
@@ -733,23 +733,7 @@ class Server:
             if value is not None and type(value) is not str:
                 raise _wrong(f"events[{i}].{name}", value, "a string such as 2026-11-20T09:30")
         try:
-            at = _moment(raw.get("at"), "at", self.years, date_ok=False)
-            if at is None:
-                raise _RowError("no time", "at")
-            assert isinstance(at, datetime)
-            kind = _kind(raw.get("kind"))
-            new_due = _moment(raw.get("new_due"), "new_due", self.years, date_ok=True)
-            try:
-                return Event(
-                    at,
-                    kind,
-                    step=_text(raw.get("step"), "step"),
-                    unit=_text(raw.get("unit"), "unit"),
-                    new_due=new_due,
-                    note=_text(raw.get("note"), "note"),
-                )
-            except TthcSlaError as exc:
-                raise _RowError(_tables._event_problem(exc), _tables._event_column(exc)) from None
+            return _tables.event_of(raw, self.years)
         except _RowError as exc:
             field = f"events[{i}]" if exc.column is None else f"events[{i}].{exc.column}"
             raise _RefusalError("TableError", field, _plain(exc.problem)) from None

@@ -682,23 +682,7 @@ def _add_row(
     header_of: dict[str, str],
 ) -> None:
     """Read one row into its dossier: the event, and the dossier's own values."""
-    at = _moment(row.get("at"), "at", years, date_ok=False)
-    if at is None:
-        raise _RowError("no time", "at")
-    assert isinstance(at, datetime)
-    kind = _kind(row.get("kind"))
-    new_due = _moment(row.get("new_due"), "new_due", years, date_ok=True)
-    try:
-        event = Event(
-            at,
-            kind,
-            step=_text(row.get("step"), "step"),
-            unit=_text(row.get("unit"), "unit"),
-            new_due=new_due,
-            note=_text(row.get("note"), "note"),
-        )
-    except TthcSlaError as exc:
-        raise _RowError(_event_problem(exc), _event_column(exc)) from None
+    event = event_of(row, years)
     values = acc.values
     for field, read in _DOSSIER_READERS:
         raw = row.get(field)
@@ -754,6 +738,29 @@ def _kind_of(text: str) -> EventKind | None:
         return _to_kind(text)
     except TthcSlaError:
         return None
+
+
+def event_of(row: Mapping[str, Any], years: tuple[int, int]) -> Event:
+    """The event of a record keyed by column name (``at``, ``kind``, ``step``, ``unit``,
+    ``new_due``, ``note``): the one place where a record becomes an :class:`Event` (the table
+    readers and ``tthc-sla serve-jsonl`` both call it). A defect raises ``_RowError``."""
+    at = _moment(row.get("at"), "at", years, date_ok=False)
+    if at is None:
+        raise _RowError("no time", "at")
+    assert isinstance(at, datetime)
+    kind = _kind(row.get("kind"))
+    new_due = _moment(row.get("new_due"), "new_due", years, date_ok=True)
+    try:
+        return Event(
+            at,
+            kind,
+            step=_text(row.get("step"), "step"),
+            unit=_text(row.get("unit"), "unit"),
+            new_due=new_due,
+            note=_text(row.get("note"), "note"),
+        )
+    except TthcSlaError as exc:
+        raise _RowError(_event_problem(exc), _event_column(exc)) from None
 
 
 def _value_text(value: Any) -> str:
