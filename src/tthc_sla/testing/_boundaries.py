@@ -15,6 +15,7 @@ moment here is naive local wall time; the caller styles it.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta, tzinfo
@@ -393,7 +394,9 @@ def _plan(dossier: Dossier, cal: WorkingCalendar, policy: DeadlinePolicy, replay
 
     after: list[datetime] = []
     before: list[datetime] = []
-    try:
+    # A deadline past the calendar ends the search: the moments found so far are kept, and the
+    # gaps after the last event are drawn as for any dossier.
+    with contextlib.suppress(TthcSlaError):
         due = due_as_of(last)
         if due is not None:
             after = [m for m in _around(cal, due, cutoff) if m >= last]
@@ -409,8 +412,6 @@ def _plan(dossier: Dossier, cal: WorkingCalendar, policy: DeadlinePolicy, replay
                 due_t = due_as_of(t)
                 if due_t is not None:
                     before += [m for m in _around(cal, due_t, cutoff) if t <= m < nxt]
-    except TthcSlaError:
-        pass  # a deadline past the calendar: only the gaps after the last event are drawn
     return _Plan(last, tuple(after), tuple(sorted(set(before))), tz)
 
 
