@@ -32,8 +32,6 @@ from tthc_sla.errors import RuleParseError
 from tthc_sla.rules._parser import parse_processing_time
 from tthc_sla.rules._processing_time import (
     CompositeProcessingTime,
-    ExtensionMode,
-    ProcessingTime,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,51 +46,23 @@ REPEATS = 5
 Parser = Callable[[str], Any]
 
 
-def _simple(pt: ProcessingTime) -> tuple[str, Any]:
-    return pt.kind.value, pt.amount
+def _labels_module() -> Any:
+    """tests/_labels.py: how a parse is compared with its label, the same rule as the tests."""
+    path = DATA.parent / "_labels.py"
+    spec = importlib.util.spec_from_file_location("tthc_sla_tests_labels", path)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
-def _same(pt: ProcessingTime, e: dict[str, Any], complete: bool) -> bool:
-    if _simple(pt) != (e["kind"], e.get("amount")):
-        return False
-    want = e.get("extension")
-    if want is None:
-        if complete and pt.extension is not None:
-            return False
-    elif (
-        pt.extension is None
-        or _simple(pt.extension) != (want["kind"], want.get("amount"))
-        or ("mode" in want and pt.extension_mode is not ExtensionMode(want["mode"]))
-    ):
-        return False
-    return bool(pt.difficult_area_extra == e.get("difficult_area_extra", 0))
-
-
-def classify(text: str, expect: Any, complete: bool) -> str:
-    """'exact', 'wrong' (a reading the text does not state) or 'refused'."""
-    try:
-        got = parse_processing_time(text)
-    except RuleParseError:
-        return "exact" if expect == "error" else "refused"
-    if expect == "error":
-        return "wrong"
-    if "parts" in expect:
-        if not isinstance(got, CompositeProcessingTime) or len(got.parts) != len(expect["parts"]):
-            return "wrong"
-        if not complete:
-            want = [(p[1]["kind"], p[1].get("amount")) for p in expect["parts"]]
-            return "exact" if [_simple(p) for _, p in got.parts] == want else "wrong"
-        ok = all(
-            _same(p, w[1], complete) for (_, p), w in zip(got.parts, expect["parts"], strict=True)
-        )
-        return "exact" if ok else "wrong"
-    ok = isinstance(got, ProcessingTime) and _same(got, expect, complete)
-    return "exact" if ok else "wrong"
+classify = _labels_module().classify
 
 
 def accuracy(name: str, path: Path, complete: bool) -> None:
     rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
-    outcome = Counter(classify(r["text"], r["expect"], complete) for r in rows)
+    outcome = Counter(classify(r["text"], r["expect"], complete=complete) for r in rows)
     n = len(rows)
     print(f"{name}: {n} texts")
     print(f"  exact    {outcome['exact']:4d}  ({outcome['exact'] / n:.1%})")

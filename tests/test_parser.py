@@ -19,6 +19,7 @@ there a missing ``extension`` means none, and the parts' extensions are compared
 from __future__ import annotations
 
 import contextlib
+import importlib.util
 import json
 import time
 from pathlib import Path
@@ -48,65 +49,28 @@ MIN_ACCURACY = 0.97
 MIN_ACCURACY_LABELS = 0.99
 
 
+def _labels_module() -> Any:
+    """tests/_labels.py, loaded by path (the benchmark loads the same file)."""
+    spec = importlib.util.spec_from_file_location(
+        "tthc_sla_tests_labels", Path(__file__).with_name("_labels.py")
+    )
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+_L = _labels_module()
+classify = _L.classify
+
+
 def _load(path: Path = LABELS) -> list[dict[str, Any]]:
-    with path.open(encoding="utf-8") as f:
-        return [json.loads(line) for line in f if line.strip()]
+    return list(_L.load(path))
 
 
 def _load_labels() -> list[dict[str, Any]]:
     return _load(LABELS)
-
-
-def _simple(pt: ProcessingTime) -> tuple[str, Any]:
-    return pt.kind.value, pt.amount
-
-
-def _expected_simple(e: dict[str, Any]) -> tuple[str, Any]:
-    return e["kind"], e.get("amount")
-
-
-def _same(pt: ProcessingTime, e: dict[str, Any], complete: bool) -> bool:
-    """Whether ``pt`` reads as labelled: kind, amount, extension (and its mode), extra."""
-    if _simple(pt) != _expected_simple(e):
-        return False
-    want = e.get("extension")
-    if want is None:
-        if complete and pt.extension is not None:
-            return False
-    elif (
-        pt.extension is None
-        or _simple(pt.extension) != _expected_simple(want)
-        or ("mode" in want and pt.extension_mode is not ExtensionMode(want["mode"]))
-    ):
-        return False
-    return pt.difficult_area_extra == e.get("difficult_area_extra", 0)
-
-
-def classify(text: str, expect: Any, *, complete: bool = False) -> str:
-    """'exact', 'refused' (RuleParseError where a time was expected) or 'wrong'.
-
-    ``complete``: the label states everything (the 2026-11 sample): no labelled extension
-    means none, and the parts' extensions count too.
-    """
-    try:
-        got = parse_processing_time(text)
-    except RuleParseError:
-        return "exact" if expect == "error" else "refused"
-    if expect == "error":
-        return "wrong"
-    if "parts" in expect:
-        if not isinstance(got, CompositeProcessingTime):
-            return "wrong"
-        if not complete:
-            want = [_expected_simple(p[1]) for p in expect["parts"]]
-            return "exact" if [_simple(p) for _, p in got.parts] == want else "wrong"
-        ok = len(got.parts) == len(expect["parts"]) and all(
-            _same(p, w[1], complete) for (_, p), w in zip(got.parts, expect["parts"], strict=False)
-        )
-        return "exact" if ok else "wrong"
-    if not isinstance(got, ProcessingTime) or not _same(got, expect, complete):
-        return "wrong"
-    return "exact"
 
 
 # ------------------------------------------------------------------ (a) labelled accuracy
