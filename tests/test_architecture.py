@@ -12,6 +12,7 @@ SRC = Path(tthc_sla.__file__).parent
 # DESIGN.md §2, lowest first. A module may import its own layer or any layer below it.
 LAYERS: dict[str, int] = {
     "errors": 0,
+    "_counting": 0,
     "_vocab": 0,
     "_formats": 0,
     "_version": 0,

@@ -38,7 +38,7 @@ from tthc_sla.errors import (
     TthcSlaError,
 )
 from tthc_sla.evaluation import Evaluation
-from tthc_sla.history import Channel, Dossier, Event, EventKind, _to_channel, _to_flag, _to_kind
+from tthc_sla.history import Channel, Dossier, Event, EventKind, to_channel, to_flag, to_kind
 from tthc_sla.procedure import Procedure, Step
 
 __all__ = [
@@ -295,7 +295,7 @@ def _flag(value: Any, column: str) -> bool | None:
 @functools.lru_cache(maxsize=4096)
 def _flag_of(value: str | int) -> bool | None:
     try:
-        return _to_flag(value)
+        return to_flag(value)
     except TthcSlaError:
         return None
 
@@ -317,7 +317,7 @@ def _channel(value: Any, column: str) -> Channel | None:
 @functools.lru_cache(maxsize=4096)
 def _channel_of(text: str) -> Channel | None:
     try:
-        return _to_channel(text)
+        return to_channel(text)
     except TthcSlaError:
         return None
 
@@ -735,7 +735,7 @@ def _kind(value: Any) -> EventKind:
 def _kind_of(text: str) -> EventKind | None:
     """The event kind a word stands for (memoised: an export repeats a dozen words)."""
     try:
-        return _to_kind(text)
+        return to_kind(text)
     except TthcSlaError:
         return None
 

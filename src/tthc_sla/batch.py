@@ -28,11 +28,11 @@ import pandas as pd
 from tthc_sla.calendar import WorkingCalendar
 from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError, TimezoneMixError
 from tthc_sla.evaluation import Evaluation, Outcome, evaluate
-from tthc_sla.history import Dossier, Event, EventKind, _to_channel, _to_flag, _to_kind
+from tthc_sla.history import Dossier, Event, EventKind, to_channel, to_flag, to_kind
 from tthc_sla.metrics import Summary, group_order
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, ProcessingTimeKind
-from tthc_sla.rules._deadline import effective_rule
+from tthc_sla.rules._plan import effective_rule
 
 __all__ = [
     "OUTPUT_COLUMNS",
@@ -330,11 +330,11 @@ _STATE_AFTER = np.array([_AFTER[k] for k in _KINDS] + [0], dtype=np.int64)  # [-
 
 
 def _allowed_table() -> NDArray:
-    from tthc_sla.history import _TRANSITIONS, State
+    from tthc_sla.history import TRANSITIONS, State
 
     table = np.zeros((len(_STATES), len(_KINDS)), dtype=bool)
     for s, name in enumerate(_STATES):
-        for kind, nxt in _TRANSITIONS[State(name)].items():
+        for kind, nxt in TRANSITIONS[State(name)].items():
             assert _AFTER[kind] == _STATES.index(nxt.value)
             table[s, _KCODE[kind]] = True
     return table
@@ -534,7 +534,7 @@ def _column(events: pd.DataFrame, name: str, n: int) -> NDArray:
 def _channels(values: NDArray) -> NDArray:
     """Channel values as their string values (None kept), read like ``Dossier(channel=)``."""
     codes, uniq = pd.factorize(values, sort=False)
-    names = [c.value if c is not None else None for c in (_to_channel(v) for v in uniq)]
+    names = [c.value if c is not None else None for c in (to_channel(v) for v in uniq)]
     out: NDArray = np.array([*names, None], dtype=object)[codes]
     return out
 
@@ -576,7 +576,7 @@ def _check_one_value(events: pd.DataFrame, name: str, order: Any, g: NDArray, id
     pairs = np.flatnonzero((gk[1:] == gk[:-1]) & (values[1:] != values[:-1]))
     if isinstance(column.dtype, pd.CategoricalDtype):
         values = column.cat.categories.to_numpy()[values]
-    read = _to_channel if name == "channel" else _to_flag if name == "difficult_area" else None
+    read = to_channel if name == "channel" else to_flag if name == "difficult_area" else None
     for i in pairs:
         a, b = values[i], values[i + 1]
         if read is not None and read(a) == read(b):
@@ -862,7 +862,7 @@ class _Frame:
         kcodes, kuniq = pd.factorize(ev["kind"], sort=False)
         if n_ev and kcodes.min() < 0:
             raise PolicyError(None, "an event kind on every event (found a missing one)")
-        kmap = np.array([_KCODE[_to_kind(k)] for k in kuniq], dtype=np.int64)
+        kmap = np.array([_KCODE[to_kind(k)] for k in kuniq], dtype=np.int64)
         kind = col(kmap[kcodes])
 
         at_col = ev["at"]
@@ -886,7 +886,7 @@ class _Frame:
         meta = {c: _first_non_null_rows(ev, c, rows, g, starts) for c in _DOSSIER_COLUMNS}
         meta["channel"] = _channels(meta["channel"])
         dcodes, duniq = pd.factorize(meta["difficult_area"], sort=False, use_na_sentinel=True)
-        dmap = np.array([_to_flag(x) for x in duniq] + [False], dtype=bool)
+        dmap = np.array([to_flag(x) for x in duniq] + [False], dtype=bool)
         difficult = dmap[dcodes]  # code -1 (missing) reads the trailing False
         difficult |= policy.difficult_area
 
@@ -1238,7 +1238,7 @@ class _Frame:
                 agency=_as_py(meta["agency"][i]),
                 level=_as_py(meta["level"][i]),
                 field=_as_py(meta["field"][i]),
-                difficult_area=_to_flag(_as_py(meta["difficult_area"][i])),
+                difficult_area=to_flag(_as_py(meta["difficult_area"][i])),
             )
             e = evaluate(
                 dossier, self.cal, as_of=self.as_of, policy=self.policy, strict=self.strict

@@ -26,8 +26,8 @@ from tthc_sla.evaluation import Evaluation, evaluate
 from tthc_sla.history import Dossier
 from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, report_table, summarize
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
-from tthc_sla.rules._deadline import resolve_rule
 from tthc_sla.rules._processing_time import has_spec_form
+from tthc_sla.rules._seam import resolve_rule
 
 __all__ = ["main"]
 

@@ -12,7 +12,20 @@ from tthc_sla._vocab import CHANNEL_WORDS, FLAG_WORDS, KIND_WORDS, fold, word_of
 from tthc_sla.errors import InputTypeError, PolicyError
 from tthc_sla.procedure import Procedure
 
-__all__ = ["Channel", "Dossier", "Event", "EventKind", "State", "transition"]
+__all__ = [
+    "EFFECT",
+    "TRANSITIONS",
+    "Channel",
+    "Dossier",
+    "Effect",
+    "Event",
+    "EventKind",
+    "State",
+    "to_channel",
+    "to_flag",
+    "to_kind",
+    "transition",
+]
 
 
 class EventKind(enum.Enum):
@@ -78,7 +91,7 @@ class State(enum.Enum):
 _K = EventKind
 _S = State
 _ENDS = {_K.WITHDRAWN: _S.ENDED, _K.CANCELLED: _S.ENDED}
-_TRANSITIONS: dict[State, dict[EventKind, State]] = {
+TRANSITIONS: dict[State, dict[EventKind, State]] = {
     _S.NEW: {_K.SUBMITTED: _S.NEW, _K.RECEIVED: _S.OPEN, **_ENDS},
     _S.OPEN: {
         _K.STEP_STARTED: _S.OPEN,
@@ -96,12 +109,64 @@ _TRANSITIONS: dict[State, dict[EventKind, State]] = {
     _S.RETURNED: {},
     _S.ENDED: {},
 }
-_NEEDS_RECEIPT = frozenset(_TRANSITIONS[_S.OPEN]) - {_K.WITHDRAWN, _K.CANCELLED}
+"""The state machine (DESIGN §5): the state after each event allowed in a state. Both engines
+validate histories with it (the columnar one pairwise, see ``tthc_sla.batch._replay``)."""
+_NEEDS_RECEIPT = frozenset(TRANSITIONS[_S.OPEN]) - {_K.WITHDRAWN, _K.CANCELLED}
+
+
+class Effect(enum.Enum):
+    """What an event does to the clock: the one table both engines dispatch on (``EFFECT``)."""
+
+    __hash__ = object.__hash__
+
+    NONE = "none"
+    """Nothing (a submission before receipt)."""
+    START = "start"
+    """The clock starts: the deadline is computed from this moment."""
+    RESTART = "restart"
+    """The clock restarts from zero (a supplement received; ``legal_basis("supplement_restart")``);
+    for a procedure with ``supplement="pause"`` it resumes instead (``RESUME``)."""
+    PAUSE = "pause"
+    """The clock stops: excluded time starts (a pause, a supplement requested)."""
+    RESUME = "resume"
+    """The clock runs again: the deadline moves by the excluded time."""
+    FINISH = "finish"
+    """A resolution (result ready, or refused): the finish, under ``finish="resolved"``."""
+    HAND_OVER = "hand_over"
+    """The result is handed over: the finish, under ``finish="returned"``."""
+    END = "end"
+    """Withdrawn or cancelled: excluded from rates."""
+    RESCHEDULE = "reschedule"
+    """An apology and a new appointment; the legal deadline does not move."""
+    STEP_START = "step_start"
+    """A step starts: its own deadline runs from here."""
+    STEP_FINISH = "step_finish"
+    """A step finishes: it is judged against its own deadline."""
+
+
+EFFECT: dict[EventKind, Effect] = {
+    _K.SUBMITTED: Effect.NONE,
+    _K.RECEIVED: Effect.START,
+    _K.STEP_STARTED: Effect.STEP_START,
+    _K.STEP_FINISHED: Effect.STEP_FINISH,
+    _K.SUPPLEMENT_REQUESTED: Effect.PAUSE,
+    _K.SUPPLEMENT_RECEIVED: Effect.RESTART,
+    _K.PAUSED: Effect.PAUSE,
+    _K.RESUMED: Effect.RESUME,
+    _K.RESCHEDULED: Effect.RESCHEDULE,
+    _K.RESOLVED: Effect.FINISH,
+    _K.REJECTED: Effect.FINISH,
+    _K.RETURNED: Effect.HAND_OVER,
+    _K.WITHDRAWN: Effect.END,
+    _K.CANCELLED: Effect.END,
+}
+"""What each event kind does to the clock (DESIGN §5); a new kind needs a row here and one in
+``TRANSITIONS``."""
 
 
 def transition(state: State, kind: EventKind) -> tuple[State | None, str]:
     """The state after an event, or (None, the rule broken)."""
-    nxt = _TRANSITIONS[state].get(kind)
+    nxt = TRANSITIONS[state].get(kind)
     if nxt is not None:
         return nxt, ""
     name = kind.name
@@ -130,7 +195,7 @@ _KIND_VALUES = frozenset(k.value for k in EventKind)
 _CHANNEL_VALUES = frozenset(c.value for c in Channel)
 
 
-def _to_kind(value: Any) -> EventKind:
+def to_kind(value: Any) -> EventKind:
     """An event kind from a member, its value or a Vietnamese word (``_vocab.KIND_WORDS``)."""
     if isinstance(value, EventKind):
         return value
@@ -169,7 +234,7 @@ class Event:
     """
 
     at: datetime = attrs.field(validator=_check_at)
-    kind: EventKind = attrs.field(converter=_to_kind)
+    kind: EventKind = attrs.field(converter=to_kind)
     step: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     unit: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     new_due: datetime | date | None = attrs.field(default=None, kw_only=True)
@@ -194,7 +259,7 @@ def _to_events(value: Any) -> tuple[Event, ...]:
     return events
 
 
-def _to_channel(value: Any) -> Channel | None:
+def to_channel(value: Any) -> Channel | None:
     """A channel from a member, its value or a Vietnamese word (``_vocab.CHANNEL_WORDS``)."""
     if value is None or isinstance(value, Channel):
         return value
@@ -207,7 +272,7 @@ def _to_channel(value: Any) -> Channel | None:
     )
 
 
-def _to_flag(value: Any) -> bool:
+def to_flag(value: Any) -> bool:
     """A yes/no flag, strictly: a bool, 0 or 1, or a word of ``_vocab.FLAG_WORDS``; None is no."""
     if value is None or value is False or value is True:
         return bool(value)
@@ -247,8 +312,8 @@ class Dossier:
     id: str = attrs.field(validator=_check_id)
     procedure: Procedure = attrs.field(validator=_check_procedure)
     events: tuple[Event, ...] = attrs.field(converter=_to_events)
-    channel: Channel | None = attrs.field(default=None, kw_only=True, converter=_to_channel)
+    channel: Channel | None = attrs.field(default=None, kw_only=True, converter=to_channel)
     agency: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     level: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     field: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
-    difficult_area: bool = attrs.field(default=False, kw_only=True, converter=_to_flag)
+    difficult_area: bool = attrs.field(default=False, kw_only=True, converter=to_flag)

@@ -7,7 +7,6 @@ Dask or Spark. Rates are named, documented definitions computed from the counter
 
 from __future__ import annotations
 
-import enum
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
@@ -16,8 +15,9 @@ from typing import Any
 
 import attrs
 
+from tthc_sla._counting import count
 from tthc_sla._vocab import fold
-from tthc_sla.calendar._tz import to_local
+from tthc_sla.calendar._seam import to_local
 from tthc_sla.errors import InputTypeError, PolicyError
 from tthc_sla.evaluation import Evaluation, Outcome
 from tthc_sla.history import Channel
@@ -332,51 +332,51 @@ def _keys(by: GroupKey | Sequence[GroupKey]) -> Sequence[GroupKey]:
 
 
 def _one(e: Evaluation, period: tuple[date, date, datetime] | None) -> dict[str, int] | None:
-    """The counters of one evaluation for the period, or None if it is not in the report."""
+    """The counters of one evaluation for the period (``_counting.count``), or None if it is
+    not in the report."""
     if e.received_at is None:
         return None  # never received: not a dossier of the report
     received = _local(e.received_at)
     closed_at = e.completed_at if e.completed_at is not None else e.ended_at
-    closed = None if closed_at is None else _local(closed_at)
+    closed = datetime.max if closed_at is None else _local(closed_at)
     if period is None:
-        first, end = date.min, datetime.max
-        in_period_receipt = True
+        start, end = datetime.min, datetime.max
     else:
         first, _, end = period
-        if received > end or (closed is not None and closed.date() < first):
-            return None
+        start = datetime.combine(first, time.min)
         as_of = None if e.as_of is None else _local(e.as_of)
-        if as_of is not None and as_of.date() < end.date() and (closed is None or closed > end):
+        if (
+            received <= end
+            and closed >= start
+            and as_of is not None
+            and as_of.date() < end.date()
+            and (closed_at is None or closed > end)
+        ):
             raise PolicyError(
                 f"dossier {e.dossier.id!r} evaluated as of {e.as_of}",
                 f"evaluations as of the period's end ({end.date()}) or later",
             )
-        in_period_receipt = received.date() >= first
-    counts: dict[str, int] = {}
-    if in_period_receipt:
-        counts["received"] = 1
-        channel = e.dossier.channel
-        if channel is Channel.ONLINE:
-            counts["received_online"] = 1
-        elif channel is None:
-            counts["received_unknown_channel"] = 1
-        else:
-            counts["received_direct"] = 1
-    else:
-        counts["carried_over"] = 1
-    if closed is not None and closed <= end:
-        if e.ended_at is not None:
-            counts["excluded"] = 1
-        else:
-            counts["resolved"] = 1
-            counts[{_O.EARLY: "early", _O.ON_TIME: "on_time", _O.LATE: "late"}[e.outcome]] = 1
-            counts["met_rescheduled"] = int(e.met_rescheduled)
-            counts["resolved_working_days"] = e.processing_working_days or 0
-    else:
-        counts["pending"] = 1
-        counts["pending_overdue" if _overdue_at(e, end) else "pending_within"] = 1
-    if e.provisional:
-        counts["provisional"] = 1
+    outcome, channel = e.outcome, e.dossier.channel
+    counts = count(
+        start=start,
+        end=end,
+        received=received,
+        closed=closed,
+        is_closed=closed_at is not None,
+        is_resolution=e.completed_at is not None,
+        online=channel is Channel.ONLINE,
+        direct=channel is Channel.DIRECT or channel is Channel.POSTAL,
+        unknown_channel=channel is None,
+        early=outcome is _O.EARLY,
+        on_time=outcome is _O.ON_TIME,
+        late=outcome is _O.LATE,
+        overdue_at_end=_overdue_at(e, end),
+        met_rescheduled=e.met_rescheduled,
+        working_days=e.processing_working_days or 0,
+        provisional=e.provisional,
+    )
+    if not counts.pop("_in"):
+        return None
     return counts
 
 
@@ -443,23 +443,6 @@ def _check(e: object) -> None:
 
 
 # --------------------------------------------------------------------------- report table
-
-
-class Column(enum.Enum):
-    """The report table's columns with their Vietnamese headings."""
-
-    TO_HANDLE = "Tổng số hồ sơ"
-    ONLINE = "Trực tuyến"
-    DIRECT = "Trực tiếp, dịch vụ bưu chính"
-    CARRIED_OVER = "Từ kỳ trước"
-    RESOLVED = "Đã giải quyết"
-    EARLY = "Trước hạn"
-    ON_TIME = "Đúng hạn"
-    LATE = "Quá hạn"
-    PENDING = "Đang giải quyết"
-    PENDING_WITHIN = "Trong hạn"
-    PENDING_OVERDUE = "Quá hạn (đang giải quyết)"
-    EXCLUDED = "Rút, hủy"
 
 
 def report_table(

@@ -8,7 +8,7 @@ import attrs
 
 from tthc_sla.errors import PolicyError
 from tthc_sla.rules import CompositeProcessingTime, ProcessingTime
-from tthc_sla.rules._deadline import resolve_rule
+from tthc_sla.rules._seam import resolve_rule
 
 __all__ = ["Procedure", "Step"]
 

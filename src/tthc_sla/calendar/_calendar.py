@@ -12,6 +12,7 @@ import attrs
 import holidays
 
 from tthc_sla.calendar._horizon import Horizon
+from tthc_sla.calendar._index import BLOCK as _BLOCK
 from tthc_sla.calendar._index import Block, DayInfo, Index
 from tthc_sla.calendar._notices import (
     CoveredPeriod,
@@ -27,7 +28,6 @@ from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError
 
 __all__ = ["WorkingCalendar", "vietnam_calendar"]
 
-_BLOCK = 4096
 _MEMO_MAX = 100_000
 _US = timedelta(microseconds=1)
 _MIDNIGHT = time()

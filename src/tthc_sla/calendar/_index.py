@@ -26,7 +26,7 @@ import attrs
 from tthc_sla.calendar._notices import DayKind, DayOverride
 from tthc_sla.calendar._schedule import _DayShape
 
-__all__ = ["BLOCK", "Block", "DayInfo", "Index"]
+__all__ = ["BLOCK", "Block", "DayInfo", "Dense", "Index", "dense"]
 
 BLOCK = 4096
 _MAKEUP_SHAPE = 7
@@ -156,3 +156,44 @@ class Index:
             rank[i] = count
             weekday = 0 if weekday == 6 else weekday + 1
         return Block(first, work, rank, wd, shape, cum, off_named, work_named)
+
+
+@attrs.frozen(eq=False)
+class Dense:
+    """The whole range's index as flat arrays (see ``calendar._seam.dense``).
+
+    Day ``i`` is the day with ordinal ``base + i``. ``rank[i]``: working days up to and
+    including day i; ``wd[j]``: the day index of the j-th working day (0-based); ``work[i]``:
+    1 on a working day; ``shape[j]``: the shape of working day j; ``cum[j]``: working
+    microseconds before working day j (``len(wd) + 1`` long); ``shapes``: the day shapes.
+    """
+
+    base: int
+    rank: array[int]
+    wd: array[int]
+    work: bytes
+    shape: bytes
+    cum: array[int]
+    shapes: tuple[_DayShape, ...]
+
+
+def dense(ix: Index) -> Dense:
+    """Every block of ``ix`` compiled and laid end to end with running offsets."""
+    rank: array[int] = array("q")
+    wd: array[int] = array("q")
+    cum: array[int] = array("q")
+    work = bytearray()
+    shape = bytearray()
+    count = 0
+    total_us = 0
+    for b in range(len(ix.blocks)):
+        blk = ix.block(b)
+        rank.extend([r + count for r in blk.rank])
+        wd.extend([o - ix.base for o in blk.wd])
+        cum.extend([c + total_us for c in blk.cum[:-1]])
+        work += blk.work
+        shape += blk.shape
+        count += blk.total
+        total_us += blk.total_us
+    cum.append(total_us)
+    return Dense(ix.base, rank, wd, bytes(work), bytes(shape), cum, ix.shapes)

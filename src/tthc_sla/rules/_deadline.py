@@ -8,9 +8,10 @@ import attrs
 from dateutil.relativedelta import relativedelta
 
 from tthc_sla.calendar import WorkingCalendar
-from tthc_sla.calendar._tz import from_local, to_local
+from tthc_sla.calendar._seam import due_end_of_day, from_local, to_local
 from tthc_sla.errors import CalendarRangeError, InputTypeError, PolicyError, RuleParseError
 from tthc_sla.rules._parser import parse_processing_time
+from tthc_sla.rules._plan import RulePlan, plan_of
 from tthc_sla.rules._policy import DeadlinePolicy
 from tthc_sla.rules._processing_time import (
     CompositeProcessingTime,
@@ -19,24 +20,12 @@ from tthc_sla.rules._processing_time import (
     has_spec_form,
 )
 
-__all__ = [
-    "Deadline",
-    "compute_due",
-    "deadline",
-    "effective_rule",
-    "resolve_rule",
-    "same_day_due",
-    "whole_working_days",
-    "working_hours_of",
-]
+__all__ = ["Deadline", "compute_due", "counted_receipt", "deadline", "due", "resolve_rule"]
 
 _K = ProcessingTimeKind
 # Enum member access is slow on Python 3.11; the hot path compares with these globals.
-_WORKING_DAYS, _WORKING_HOURS, _MONTHS = _K.WORKING_DAYS, _K.WORKING_HOURS, _K.MONTHS
-_SAME_DAY_KINDS = frozenset({_K.SAME_DAY, _K.IMMEDIATE})
+_WORKING_DAYS, _MONTHS = _K.WORKING_DAYS, _K.MONTHS
 _DAY = timedelta(days=1)
-# Amounts of hours seen in rules -> timedelta (see working_hours_of).
-_HOURS_TD: dict[float, timedelta] = {}
 _DEFAULT_POLICY = DeadlinePolicy()
 
 
@@ -152,8 +141,9 @@ def deadline(
     local, tz = to_local(received_at, "received_at")
     if extended:
         pt = pt.ceiling()  # before the difficult-area extra, which applies to the longest time
-    pt = effective_rule(pt, policy.difficult_area)
-    due_date, due_at, clock, (skip_a, skip_b) = compute_due(local, pt, calendar, policy)
+    plan = plan_of(pt, policy, policy.difficult_area)
+    pt = plan.rule
+    due_date, due_at, clock, (skip_a, skip_b) = compute_due(local, plan, calendar, policy)
     return Deadline(
         due_at=from_local(due_at, tz),
         due_date=due_date,
@@ -165,90 +155,92 @@ def deadline(
     )
 
 
-def effective_rule(pt: ProcessingTime, difficult_area: bool) -> ProcessingTime:
-    """The rule with its difficult-area extra added when it applies."""
-    if difficult_area and pt.difficult_area_extra and pt.amount is not None:
-        return attrs.evolve(pt, amount=pt.amount + pt.difficult_area_extra, difficult_area_extra=0)
-    return pt
-
-
 def compute_due(
-    local: datetime,
-    pt: ProcessingTime,
-    cal: WorkingCalendar,
-    policy: DeadlinePolicy,
-    *,
-    clock: bool = True,
+    local: datetime, plan: RulePlan, cal: WorkingCalendar, policy: DeadlinePolicy
 ) -> tuple[date, datetime, datetime, tuple[date, date]]:
-    """(due date, due moment, clock start, (a, b)) in local time: the period stepped over the
-    named days off in (a, b]. With ``clock=False`` the clock start may be left as ``local``."""
-    if policy.after_hours is not None:
-        local = counted_receipt(local, cal, policy)
-    d0 = local.date()
-    kind = pt.kind
-    if (
-        kind is _WORKING_DAYS
-        and policy.due_time == "end_of_day"
-        and not policy.receipt_day_counts
-        and not clock
-        and (n := whole_working_days(pt)) is not None
-    ):  # the common case, memoised by the calendar
-        due_date, close = cal._due_end_of_day(d0, n)
-        return due_date, close, local, (d0, due_date)
-    if kind in _SAME_DAY_KINDS:
-        due_date, close = same_day_due(local, cal, policy.same_day_cutoff)
-        start = local if due_date == d0 or not clock else _first_moment(cal, due_date)
-        return due_date, close, start, (d0, due_date)
-    assert pt.amount is not None
-    if kind is _WORKING_HOURS:
-        # The earliest moment with that much working time after the receipt is the same from
-        # the receipt as from the next working moment; the latter is only the clock start.
-        hours = working_hours_of(pt)
-        assert hours is not None
+    """(due date, due moment, clock start, (a, b)) in local time, for :func:`deadline`: the
+    period stepped over the named days off in (a, b]."""
+    counted = counted_receipt(local, cal, policy)
+    due_date, due_at = due(counted, plan, cal, policy)
+    return (due_date, due_at, *_clock_and_span(counted, plan, cal, policy, due_date, due_at))
+
+
+def due(
+    local: datetime, plan: RulePlan, cal: WorkingCalendar, policy: DeadlinePolicy
+) -> tuple[date, datetime]:
+    """(due date, due moment) of a clock counted from ``local`` (local wall time, after the
+    policy's after-hours rule): the one dispatch on the kind of rule, for ``deadline``, the
+    scalar replay and its steps."""
+    n = plan.whole_days
+    if n is not None:  # the common case, memoised by the calendar
+        return due_end_of_day(cal, local.date(), n)
+    hours = plan.hours
+    if hours is not None:
         due_at = cal.add_working_time(local, hours)
-        start = cal.next_working_moment(local) if clock else local
-        return due_at.date(), due_at, start, (d0, due_at.date())
-    if kind is _WORKING_DAYS:
-        due_date, due_at, start = _working_days(cal, local, pt.amount, policy, clock)
-        return due_date, due_at, start, (d0, due_date)
+        return due_at.date(), due_at
+    if plan.same_day:
+        return same_day_due(local, cal, policy.same_day_cutoff)
+    amount = plan.rule.amount
+    assert amount is not None
+    if plan.kind is _WORKING_DAYS:
+        return _working_days(cal, local, amount, policy)
+    due_date = cal.add_working_days(_last_day(local, plan, cal, policy), 0)
+    if policy.due_time == "same_time":
+        return due_date, _at_same_time(cal, due_date, local.time())
+    return due_date, cal.close_of_day(due_date)
+
+
+def _last_day(
+    local: datetime, plan: RulePlan, cal: WorkingCalendar, policy: DeadlinePolicy
+) -> date:
+    """The last day of a period in calendar days or months, before moving off a day off
+    (Civil Code art. 148(3))."""
+    d0 = local.date()
+    amount = plan.rule.amount
+    assert amount is not None
     counts = policy.receipt_day_counts and _within_hours(cal, local)
     try:
-        if kind is _MONTHS:
-            last_day = d0 + relativedelta(months=int(pt.amount))
-        else:
-            last_day = d0 + int(pt.amount) * _DAY - (_DAY if counts else timedelta(0))
+        if plan.kind is _MONTHS:
+            return d0 + relativedelta(months=int(amount))
+        return d0 + int(amount) * _DAY - (_DAY if counts else timedelta(0))
     except (OverflowError, ValueError):  # past date.max (year 9999), from a calendar near it
         raise CalendarRangeError(
-            f"{d0} + {pt}", cal.first, cal.last, what="the result of", side="after"
+            f"{d0} + {plan.rule}", cal.first, cal.last, what="the result of", side="after"
         ) from None
-    due_date = cal.add_working_days(last_day, 0)
-    start = local if counts else datetime.combine(d0 + _DAY, time())
-    if policy.due_time == "same_time":
+
+
+def _clock_and_span(
+    local: datetime,
+    plan: RulePlan,
+    cal: WorkingCalendar,
+    policy: DeadlinePolicy,
+    due_date: date,
+    due_at: datetime,
+) -> tuple[datetime, tuple[date, date]]:
+    """When the clock started, and the span (a, b] whose named days off explain the due date."""
+    d0 = local.date()
+    if plan.same_day:
+        start = local if due_date == d0 else _first_moment(cal, due_date)
+        return start, (d0, due_date)
+    amount = plan.rule.amount
+    assert amount is not None
+    if plan.hours is not None:
+        return cal.next_working_moment(local), (d0, due_at.date())
+    if plan.kind is _WORKING_DAYS:
+        if int(amount) != amount or policy.due_time == "same_time":
+            return cal.next_working_moment(local), (d0, due_date)
+        if policy.receipt_day_counts and _within_hours(cal, local):
+            return local, (d0, due_date)
+        day_one = due_date if amount == 1 else cal.add_working_days(d0, 1)
+        return _first_moment(cal, day_one), (d0, due_date)
+    counts = policy.receipt_day_counts and _within_hours(cal, local)
+    if counts or policy.due_time == "same_time":
         start = local
-        due_at = _at_same_time(cal, due_date, local.time())
     else:
-        due_at = cal.close_of_day(due_date)
+        start = datetime.combine(d0 + _DAY, time())
+    last_day = _last_day(local, plan, cal, policy)
     # Only the days off that pushed the end past the last day explain anything here.
-    return due_date, due_at, start, (last_day - _DAY, due_date - _DAY)
-
-
-def whole_working_days(pt: ProcessingTime) -> int | None:
-    """n for a rule of n whole working days (whose deadlines the calendar memoises), else None."""
-    amount = pt.amount
-    return amount if pt.kind is _WORKING_DAYS and type(amount) is int else None
-
-
-def working_hours_of(pt: ProcessingTime) -> timedelta | None:
-    """The working time of an hour rule, else None (kept per amount: ``timedelta(hours=x)``
-    costs a microsecond, and rules come from a catalogue)."""
-    if pt.kind is not _WORKING_HOURS or pt.amount is None:
-        return None
-    hours = _HOURS_TD.get(pt.amount)
-    if hours is None:
-        if len(_HOURS_TD) >= 1024:
-            _HOURS_TD.clear()
-        hours = _HOURS_TD[pt.amount] = timedelta(hours=pt.amount)
-    return hours
+    return start, (last_day - _DAY, due_date - _DAY)
 
 
 def counted_receipt(local: datetime, cal: WorkingCalendar, policy: DeadlinePolicy) -> datetime:
@@ -276,7 +268,7 @@ def same_day_due(local: datetime, cal: WorkingCalendar, cutoff: time) -> tuple[d
     """
     d0 = local.date()
     today = cal.is_working_day(d0) and local.time() <= cutoff
-    return cal._due_end_of_day(d0, 0 if today else 1)
+    return due_end_of_day(cal, d0, 0 if today else 1)
 
 
 def _first_moment(cal: WorkingCalendar, d: date) -> datetime:
@@ -305,29 +297,24 @@ def _day_length(cal: WorkingCalendar) -> timedelta:
 
 
 def _working_days(
-    cal: WorkingCalendar, local: datetime, amount: float, policy: DeadlinePolicy, want_clock: bool
-) -> tuple[date, datetime, datetime]:
-    """(due date, due moment, clock start) for a number of working days."""
+    cal: WorkingCalendar, local: datetime, amount: float, policy: DeadlinePolicy
+) -> tuple[date, datetime]:
+    """(due date, due moment) for a number of working days, beyond the memoised common case."""
     d0 = local.date()
     whole = int(amount)
     if whole != amount:
         # A fraction of a working day is that fraction of a normal day's working time,
         # counted from the next working moment; the due date is the day it lands on.
-        clock = cal.next_working_moment(local)
-        moment = cal.add_working_time(clock, amount * _day_length(cal))
+        moment = cal.add_working_time(cal.next_working_moment(local), amount * _day_length(cal))
         due_date = moment.date()
         if policy.due_time == "same_time":
-            return due_date, moment, clock
-        return due_date, cal.close_of_day(due_date), clock
+            return due_date, moment
+        return due_date, cal.close_of_day(due_date)
     if policy.due_time == "same_time":
         clock = cal.next_working_moment(local)
         due_date = cal.add_working_days(clock.date(), whole)
-        return due_date, _at_same_time(cal, due_date, clock.time()), clock
+        return due_date, _at_same_time(cal, due_date, clock.time())
     if policy.receipt_day_counts and _within_hours(cal, local):
         due_date = cal.add_working_days(d0, whole - 1)
-        return due_date, cal.close_of_day(due_date), local
-    due_date, close = cal._due_end_of_day(d0, whole)
-    if not want_clock:
-        return due_date, close, local
-    day_one = due_date if whole == 1 else cal.add_working_days(d0, 1)
-    return due_date, close, _first_moment(cal, day_one)
+        return due_date, cal.close_of_day(due_date)
+    return due_end_of_day(cal, d0, whole)

@@ -39,7 +39,7 @@ def _check_optional_cutoff(_: object, attribute: attrs.Attribute[Any], value: ob
         _check_cutoff(_, attribute, value)
 
 
-@attrs.frozen(kw_only=True)
+@attrs.frozen(kw_only=True, cache_hash=True)
 class DeadlinePolicy:
     """How a processing time turns into a due moment, where the law leaves a choice.
 
