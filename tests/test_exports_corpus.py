@@ -31,7 +31,7 @@ AS_OF = "2026-10-31T23:59"
 AS_OF_DT = datetime(2026, 10, 31, 23, 59)
 CLEAN_IDS = frozenset(f"HS-{n:03d}" for n in range(1, 11))
 CLEAN_ROWS = 37
-EVALUATION_COLUMNS = [
+EVALUATION_COLUMNS = [  # the flat layout of an evaluation, shared with batch.evaluate_frame
     "dossier_id",
     "procedure",
     "agency",
@@ -47,10 +47,12 @@ EVALUATION_COLUMNS = [
     "late_working_days",
     "late_time_hours",
     "excluded_working_days",
+    "processing_working_days",
+    "by_moment",
     "met_rescheduled",
     "rescheduled_due",
-    "late_units",
     "provisional",
+    "late_units",
     "warnings",
 ]
 REJECTS_COLUMNS = ["dossier_id", "lines", "line", "column", "problem"]

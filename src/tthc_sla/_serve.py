@@ -47,6 +47,7 @@ from tthc_sla.errors import (
     TthcSlaError,
 )
 from tthc_sla.evaluation import Evaluation, evaluate
+from tthc_sla.evaluation._flat import hours
 from tthc_sla.history import Dossier, Event
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import (
@@ -786,7 +787,7 @@ def _evaluation(e: Evaluation) -> dict[str, Any]:
         "completed_at": _iso(e.completed_at),
         "ended_at": _iso(e.ended_at),
         "late_working_days": e.late_working_days,
-        "late_time_hours": round(e.late_time.total_seconds() / 3600, 2),
+        "late_time_hours": hours(e.late_time),
         "processing_working_days": e.processing_working_days,
         "excluded_working_days": e.excluded_working_days,
         "rescheduled_due": _iso(e.rescheduled_due),

@@ -20,7 +20,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from os import PathLike
 from typing import IO, Any, Final, TextIO
@@ -42,7 +42,6 @@ from tthc_sla.history import Channel, Dossier, Event, EventKind, to_channel, to_
 from tthc_sla.procedure import Procedure, Step
 
 __all__ = [
-    "EVALUATION_COLUMNS",
     "EVENT_HEADERS",
     "PROCEDURE_HEADERS",
     "DossierTable",
@@ -886,57 +885,6 @@ def evaluate_table(
 # --------------------------------------------------------------------------- output
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-EVALUATION_COLUMNS = (
-    "dossier_id",
-    "procedure",
-    "agency",
-    "level",
-    "field",
-    "channel",
-    "outcome",
-    "received_at",
-    "due_at",
-    "due_date",
-    "completed_at",
-    "ended_at",
-    "late_working_days",
-    "late_time_hours",
-    "excluded_working_days",
-    "met_rescheduled",
-    "rescheduled_due",
-    "late_units",
-    "provisional",
-    "warnings",
-)
-
-
-def evaluation_row(e: Evaluation) -> dict[str, Any]:
-    """One evaluation as a flat row (the ``tthc-sla evaluate`` output)."""
-    d = e.dossier
-    return {
-        "dossier_id": d.id,
-        "procedure": d.procedure.code,
-        "agency": d.agency,
-        "level": d.level,
-        "field": d.field,
-        "channel": d.channel.value if d.channel else None,
-        "outcome": e.outcome.value,
-        "received_at": e.received_at,
-        "due_at": e.due_at,
-        "due_date": e.due_date,
-        "completed_at": e.completed_at,
-        "ended_at": e.ended_at,
-        "late_working_days": e.late_working_days,
-        "late_time_hours": round(e.late_time / timedelta(hours=1), 2),
-        "excluded_working_days": e.excluded_working_days,
-        "met_rescheduled": e.met_rescheduled,
-        "rescheduled_due": e.rescheduled_due,
-        "late_units": "; ".join(e.late_units),
-        "provisional": e.provisional,
-        "warnings": " | ".join(e.warnings),
-    }
-
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):

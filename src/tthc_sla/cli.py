@@ -23,6 +23,7 @@ from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._tz import VN_TZ
 from tthc_sla.errors import RuleParseError, TableError, TthcSlaError
 from tthc_sla.evaluation import Evaluation, evaluate
+from tthc_sla.evaluation._flat import FLAT_COLUMNS, flat_row
 from tthc_sla.history import Dossier
 from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, report_table, summarize
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
@@ -624,8 +625,8 @@ def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
     fmt = args.format or ("jsonl" if (args.output or "").endswith(".jsonl") else "csv")
     target = _open_out(args, out)
     try:
-        rows = (_tables.evaluation_row(e) for e in evaluations)
-        _tables.write_rows(rows, target, fmt=fmt, columns=_tables.EVALUATION_COLUMNS)
+        rows = (flat_row(e) for e in evaluations)
+        _tables.write_rows(rows, target, fmt=fmt, columns=FLAT_COLUMNS)
     finally:
         if target is not out:
             target.close()
@@ -676,7 +677,7 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> None:
         run = _load(args)
         evaluations = _evaluate_all(args, run, _local_as_of(args.as_of))
         _finish(args, run, evaluations)
-        rows = [_tables.evaluation_row(e) for e in due_soon(evaluations)]
+        rows = [flat_row(e) for e in due_soon(evaluations)]
         columns: Sequence[str] = _LIST_COLUMNS
     else:
         if args.period is None:
@@ -687,7 +688,7 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> None:
         _finish(args, run, evaluations)
         if args.which == "late":
             rows = [
-                _tables.evaluation_row(e) for e in late_dossiers(evaluations, period=(first, last))
+                flat_row(e) for e in late_dossiers(evaluations, period=(first, last))
             ]
             columns = _LIST_COLUMNS
         else:
