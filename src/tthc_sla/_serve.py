@@ -38,7 +38,7 @@ from tthc_sla import _tables
 from tthc_sla._tables import _channel, _flag, _moment, _RowError, _text
 from tthc_sla._version import __version__
 from tthc_sla.calendar import WeeklySchedule, WorkingCalendar, vietnam_calendar
-from tthc_sla.calendar._tz import VN_TZ
+from tthc_sla.calendar._seam import VN_TZ
 from tthc_sla.errors import (
     CalendarRangeError,
     HistoryError,
@@ -57,7 +57,7 @@ from tthc_sla.rules import (
     deadline,
     parse_processing_time,
 )
-from tthc_sla.rules._processing_time import has_spec_form
+from tthc_sla.rules._seam import has_spec_form
 
 __all__ = ["PROTOCOL_VERSION", "REQUEST_TYPES", "Server", "serve"]
 

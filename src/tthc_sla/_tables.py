@@ -29,7 +29,7 @@ import attrs
 
 from tthc_sla import _formats
 from tthc_sla._vocab import fold
-from tthc_sla.calendar._tz import VN_TZ
+from tthc_sla.calendar._seam import VN_TZ
 from tthc_sla.errors import (
     CalendarRangeError,
     HistoryError,

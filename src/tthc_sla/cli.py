@@ -20,15 +20,14 @@ import attrs
 
 from tthc_sla import _serve, _tables
 from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
-from tthc_sla.calendar._tz import VN_TZ
+from tthc_sla.calendar._seam import VN_TZ
 from tthc_sla.errors import RuleParseError, TableError, TthcSlaError
 from tthc_sla.evaluation import Evaluation, evaluate
 from tthc_sla.evaluation._flat import FLAT_COLUMNS, flat_row
 from tthc_sla.history import Dossier
 from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, report_table, summarize
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
-from tthc_sla.rules._processing_time import has_spec_form
-from tthc_sla.rules._seam import resolve_rule
+from tthc_sla.rules._seam import has_spec_form, resolve_rule
 
 __all__ = ["main"]
 

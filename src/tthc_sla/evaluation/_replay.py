@@ -63,7 +63,9 @@ del _state, _row
 
 
 class _Step:
-    """A step running at some point of the replay (its deadline moves with paused time)."""
+    """A step running at some point of the replay: its unit, its start, and its own deadline
+    from its actual start (DESIGN §6), which moves with paused time; none without an
+    allotment (the step is recorded, never judged)."""
 
     __slots__ = ("by_moment", "due_at", "due_date", "started", "unit")
 
@@ -71,15 +73,18 @@ class _Step:
         self,
         unit: str | None,
         started: datetime,
-        due_date: date | None,
-        due_at: datetime | None,
-        by_moment: bool,
+        plan: RulePlan | None,
+        cal: WorkingCalendar,
+        policy: DeadlinePolicy,
     ) -> None:
         self.unit = unit
         self.started = started
-        self.due_date = due_date
-        self.due_at = due_at
-        self.by_moment = by_moment
+        self.due_date: date | None = None
+        self.due_at: datetime | None = None
+        self.by_moment = False
+        if plan is not None:
+            self.due_date, self.due_at = due(started, plan, cal, policy)
+            self.by_moment = plan.by_moment
 
 
 class _Run:
@@ -124,6 +129,7 @@ class _Run:
 
 
 _StepPlans = dict[str, tuple[str | None, RulePlan]]
+_NO_ALLOTMENT: tuple[None, None] = (None, None)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -195,13 +201,13 @@ def evaluate(
     elif (as_of.tzinfo is not None) != aware:
         raise TimezoneMixError(as_of, events[0].at)
     as_of_local, tz = to_local(as_of, "as_of") if aware else (as_of, None)
-    plan, step_plans, pause_supplement = _procedure_plan(
+    plans = _procedure_plan(
         dossier.procedure, policy, policy.difficult_area or dossier.difficult_area
     )
-    run = _Run(plan.by_moment)
-    _replay(run, dossier, aware, as_of_local, calendar, policy, plan, step_plans,
-            pause_supplement, strict)  # fmt: skip
-    _close(run, dossier, as_of_local, calendar)
+    run = _Run(plans[0].by_moment)
+    _replay(run, dossier, aware, as_of_local, calendar, policy, plans, strict)
+    if run.steps or run.pause_at is not None:
+        _close(run, dossier, as_of_local, calendar)
     return _result(run, dossier, as_of_local, tz, calendar)
 
 
@@ -212,17 +218,15 @@ def _replay(
     as_of: datetime,
     cal: WorkingCalendar,
     policy: DeadlinePolicy,
-    plan: RulePlan,
-    step_plans: _StepPlans,
-    pause_supplement: bool,
+    plans: tuple[RulePlan, _StepPlans, bool],
     strict: bool,
 ) -> None:
-    """Play the events up to ``as_of`` on ``run``, dispatching on each event's effect."""
+    """Play the events up to ``as_of`` on ``run``, dispatching on each event's effect
+    (``history.EFFECT``); ``plans`` is what ``_procedure_plan`` decided."""
+    plan, step_plans, pause_supplement = plans
     finishing = _FINISH if policy.finish == "resolved" else _HAND_OVER
-    timeline, steps = run.timeline, run.steps
-    current = run.state
+    timeline, steps, current, prev = run.timeline, run.steps, run.state, datetime.min
     moves = _MOVES[current]
-    prev = datetime.min
     for i, e in enumerate(dossier.events):
         local = e.at
         if (local.tzinfo is not None) != aware:
@@ -236,6 +240,7 @@ def _replay(
             _problem(run, dossier, i, f"out of order: {e.at} is before the previous event's time",
                      strict)  # fmt: skip
             continue
+        # What the event does (EFFECT), as the state machine allows it in the current state.
         kind = e.kind
         try:
             state, next_moves, effect = moves[kind]
@@ -244,17 +249,11 @@ def _replay(
             continue
         if effect is _STEP_START:
             name = e.step or ""
-            planned = step_plans.get(name)
             if name in steps:
-                _problem(run, dossier, i, f"step {name!r} started again before it finished",
-                         strict)  # fmt: skip
+                _problem(run, dossier, i, f"step {name!r} started again before finishing", strict)
                 continue
-            if planned is None:  # a step without an allotment: recorded, never judged
-                steps[name] = _Step(e.unit or None, local, None, None, False)
-            else:  # its own deadline from its actual start (DESIGN §6)
-                step_date, step_at = due(local, planned[1], cal, policy)
-                steps[name] = _Step(e.unit or planned[0], local, step_date, step_at,
-                                    planned[1].by_moment)  # fmt: skip
+            unit, step_plan = step_plans.get(name, _NO_ALLOTMENT)
+            steps[name] = _Step(e.unit or unit, local, step_plan, cal, policy)
         elif effect is _STEP_FINISH:
             name = e.step or ""
             step = steps.pop(name, None)
@@ -286,9 +285,8 @@ def _replay(
             timeline.append((local, _TEXT[kind], None, None))
             if effect is _PAUSE:
                 run.pause_at = local
-            elif effect is finishing:
-                if run.finish is None:
-                    run.finish, run.finish_kind = local, kind
+            elif effect is finishing and run.finish is None:
+                run.finish, run.finish_kind = local, kind
             elif effect is _END:
                 run.ended = local
         current, moves = state, next_moves
