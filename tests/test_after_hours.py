@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime, time
+from datetime import UTC, datetime, time
 
 import pytest
 
@@ -12,6 +12,7 @@ from tthc_sla import (
     DeadlinePolicy,
     Dossier,
     Event,
+    InputTypeError,
     Outcome,
     PolicyError,
     Procedure,
@@ -75,8 +76,10 @@ def test_evaluate_uses_the_policy_and_keeps_the_real_receipt() -> None:
 
 
 def test_the_policy_is_validated() -> None:
-    with pytest.raises(PolicyError, match=r"after_hours= a naive datetime\.time"):
+    with pytest.raises(InputTypeError, match=r"^after_hours='17:00': expected a naive datetime"):
         DeadlinePolicy(after_hours="17:00")  # type: ignore[arg-type]
+    with pytest.raises(PolicyError, match=r"after_hours= a naive datetime\.time"):
+        DeadlinePolicy(after_hours=time(17, tzinfo=UTC))
     assert DeadlinePolicy().after_hours is None
 
 

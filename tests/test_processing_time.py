@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from tthc_sla.errors import PolicyError, RuleParseError
+from tthc_sla.errors import InputTypeError, PolicyError, RuleParseError
 from tthc_sla.rules._processing_time import (
     MAX_AMOUNTS,
     CompositeProcessingTime,
@@ -73,28 +73,34 @@ def test_qualifiers() -> None:
 
 
 @pytest.mark.parametrize(
-    ("build", "value"),
+    ("build", "value", "error"),
     [
-        (lambda: ProcessingTime.working_days(0), 0),
-        (lambda: ProcessingTime.working_days(-3), -3),
-        (lambda: ProcessingTime.calendar_days(1.5), 1.5),
-        (lambda: ProcessingTime.months(2.5), 2.5),
-        (lambda: ProcessingTime.working_days(float("nan")), None),
-        (lambda: ProcessingTime.working_days(float("inf")), float("inf")),
-        (lambda: ProcessingTime.working_days("5"), "5"),  # type: ignore[arg-type]
-        (lambda: ProcessingTime.working_days(True), True),
-        (lambda: ProcessingTime(K.WORKING_DAYS), None),
-        (lambda: ProcessingTime(K.SAME_DAY, 1), 1),
-        (lambda: ProcessingTime.calendar_days(5, difficult_area_extra=-1), -1),
-        (lambda: ProcessingTime.calendar_days(5, difficult_area_extra=0.5), 0.5),
-        (lambda: ProcessingTime.same_day(difficult_area_extra=2), 2),
-        (lambda: ProcessingTime.calendar_days(5, note="  "), "  "),
-        (lambda: ProcessingTime.calendar_days(5, extension=ProcessingTime.same_day()), None),
-        (lambda: ProcessingTime("days", 5), "days"),  # type: ignore[arg-type]
+        (lambda: ProcessingTime.working_days(0), 0, PolicyError),
+        (lambda: ProcessingTime.working_days(-3), -3, PolicyError),
+        (lambda: ProcessingTime.calendar_days(1.5), 1.5, PolicyError),
+        (lambda: ProcessingTime.months(2.5), 2.5, PolicyError),
+        (lambda: ProcessingTime.working_days(float("nan")), None, PolicyError),
+        (lambda: ProcessingTime.working_days(float("inf")), float("inf"), PolicyError),
+        (lambda: ProcessingTime.working_days("5"), "5", InputTypeError),  # type: ignore[arg-type]
+        (lambda: ProcessingTime.working_days(True), True, InputTypeError),
+        (lambda: ProcessingTime(K.WORKING_DAYS), None, PolicyError),
+        (lambda: ProcessingTime(K.SAME_DAY, 1), 1, PolicyError),
+        (lambda: ProcessingTime.calendar_days(5, difficult_area_extra=-1), -1, PolicyError),
+        (lambda: ProcessingTime.calendar_days(5, difficult_area_extra=0.5), 0.5, PolicyError),
+        (lambda: ProcessingTime.same_day(difficult_area_extra=2), 2, PolicyError),
+        (lambda: ProcessingTime.calendar_days(5, note="  "), "  ", PolicyError),
+        (
+            lambda: ProcessingTime.calendar_days(5, extension=ProcessingTime.same_day()),
+            None,
+            PolicyError,
+        ),
+        (lambda: ProcessingTime("days", 5), "days", InputTypeError),  # type: ignore[arg-type]
     ],
 )
-def test_validation_names_the_value(build: object, value: object) -> None:
-    with pytest.raises(PolicyError) as info:
+def test_validation_names_the_value(build: object, value: object, error: type[Exception]) -> None:
+    # A value of the wrong type is an InputTypeError; a value of the right type that breaks a
+    # rule (zero, a fraction of days, a blank note...) a PolicyError.
+    with pytest.raises(error) as info:
         build()  # type: ignore[operator]
     assert "expected" in str(info.value)
     if value is not None:
@@ -231,17 +237,20 @@ def test_composite() -> None:
 
 
 @pytest.mark.parametrize(
-    "parts",
+    ("parts", "error"),
     [
-        (),
-        (("", ProcessingTime.working_days(5)),),
-        (("a", ProcessingTime.working_days(5)), ("a", ProcessingTime.working_days(6))),
-        (("a", "5wd"),),
-        ("a",),
+        ((), PolicyError),
+        ((("", ProcessingTime.working_days(5)),), PolicyError),
+        (
+            (("a", ProcessingTime.working_days(5)), ("a", ProcessingTime.working_days(6))),
+            PolicyError,
+        ),
+        ((("a", "5wd"),), InputTypeError),  # parts[0] is no (label, ProcessingTime) pair
+        (("a",), InputTypeError),
     ],
 )
-def test_composite_validation(parts: tuple[object, ...]) -> None:
-    with pytest.raises(PolicyError):
+def test_composite_validation(parts: tuple[object, ...], error: type[Exception]) -> None:
+    with pytest.raises(error):
         CompositeProcessingTime(parts)  # type: ignore[arg-type]
 
 
@@ -281,21 +290,34 @@ def test_default_mode(extension: ProcessingTime, mode: ExtensionMode) -> None:
 
 
 @pytest.mark.parametrize(
-    ("build", "shown"),
+    ("build", "shown", "error"),
     [
-        (lambda: PT.working_days(3, extension=PT.working_days(5), extension_mode="more"), "more"),
-        (lambda: PT.working_days(3, extension=PT.working_days(5), extension_mode=1), "1"),
+        (
+            lambda: PT.working_days(3, extension=PT.working_days(5), extension_mode="more"),
+            "more",
+            PolicyError,  # a word that names no mode
+        ),
+        (
+            lambda: PT.working_days(3, extension=PT.working_days(5), extension_mode=1),
+            "extension_mode=1",
+            InputTypeError,  # not a mode nor a word
+        ),
         (
             lambda: PT.working_days(
                 3, extension=PT.working_days(5, extension=PT.working_days(1))
             ),
             "an extension without an extension of its own",
+            PolicyError,
         ),
-        (lambda: attrs.evolve(PT.from_spec("3wd+5wd"), extension=None), "ADDITIONAL"),
+        (
+            lambda: attrs.evolve(PT.from_spec("3wd+5wd"), extension=None),
+            "ADDITIONAL",
+            PolicyError,
+        ),
     ],
 )
-def test_extension_validation(build: object, shown: str) -> None:
-    with pytest.raises(PolicyError) as info:
+def test_extension_validation(build: object, shown: str, error: type[Exception]) -> None:
+    with pytest.raises(error) as info:
         build()  # type: ignore[operator]
     assert "expected" in str(info.value)
     assert shown in str(info.value)

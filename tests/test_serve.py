@@ -275,6 +275,9 @@ BAD: list[tuple[str, str, str | None, str]] = [
      ' "supplement": "wait"}, "events": []}', "PolicyError", "procedure", "supplement"),
     ('{"type": "evaluate", "dossier_id": "X", "procedure": {"code": "1", "rule": "5wd",'
      ' "steps": [{"name": "A"}]}, "events": []}', "RequestError", "procedure.steps", "allotment"),
+    ('{"type": "evaluate", "dossier_id": "X", "procedure": {"code": "1", "rule": "5wd",'
+     ' "steps": [{"name": 5, "unit": "A", "allotment": "2wd"}]}, "events": []}',
+     "InputTypeError", "procedure.steps", "name=5: expected a non-empty string"),
     ('{"type": "evaluate", "procedure": "1.001639", "events": []}',
      "RequestError", "dossier_id", "missing"),
     ('{"type": "evaluate", "dossier_id": "X", "procedure": "1.001639", "events": []}',

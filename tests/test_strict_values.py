@@ -74,9 +74,17 @@ CONSTRUCTORS: dict[ProcessingTimeKind, Callable[..., ProcessingTime]] = {
 )  # fmt: skip
 def test_constructors_refuse_bad_amounts(kind: ProcessingTimeKind, value: object) -> None:
     # Each is refused by the library's own error (a ValueError, never a bare TypeError or an
-    # OverflowError from math.isfinite(10**400)), naming the value and what was expected.
-    with pytest.raises(PolicyError, match="expected") as info:
+    # OverflowError from math.isfinite(10**400)), naming the value and what was expected: an
+    # InputTypeError naming ``amount`` for a value that is no number (a bool is none either),
+    # a PolicyError for a number (or a missing amount) that breaks the rules.
+    wrong_type = isinstance(value, str | bytes | bool | list)
+    error = InputTypeError if wrong_type else PolicyError
+    with pytest.raises(error, match="expected") as info:
         CONSTRUCTORS[kind](value)
+    assert isinstance(info.value, ValueError)
+    if wrong_type:
+        assert isinstance(info.value, InputTypeError)
+        assert info.value.name == "amount"
     if isinstance(value, float) and math.isnan(value):
         assert "nan" in str(info.value)
     else:

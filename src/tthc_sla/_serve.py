@@ -239,7 +239,8 @@ class Server:
         procedures: procedures by code, for evaluations that name theirs (``--procedures``).
 
     Raises:
-        CalendarDataError, PolicyError: the start-up options are wrong (the server exits 2).
+        CalendarDataError, PolicyError, InputTypeError: the start-up options are wrong (the
+            server exits 2).
 
     Examples:
         >>> server = Server()

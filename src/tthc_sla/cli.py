@@ -14,7 +14,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 import attrs
 
@@ -108,6 +108,12 @@ def _version() -> str:
         return "unknown"
 
 
+class _Commands(Protocol):
+    """What the sub-command functions use of ``add_subparsers()``'s registry."""
+
+    def add_parser(self, name: str, **kwargs: Any) -> _Parser: ...
+
+
 def _build_parser() -> _Parser:
     parser = _Parser(
         prog="tthc-sla",
@@ -117,17 +123,28 @@ def _build_parser() -> _Parser:
         "--version", action="version", version=f"tthc-sla {_version()}", help="show the version"
     )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    _add_calendar(sub)
+    _add_due(sub)
+    _add_evaluate(sub)
+    _add_report(sub)
+    _add_list(sub)
+    _add_serve(sub)
+    return parser
+
+
+def _add_calendar(sub: _Commands) -> None:
     cal = sub.add_parser(
         "calendar",
         help="a year's days off and make-up working days, with their reasons",
         description="List a year's days off (holidays, swapped days) and make-up working days.",
     )
     cal.add_argument("year", type=_year, help="the year, e.g. 2026")
-    cal.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of reasons")
-    cal.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    _lang_and_json_args(cal)
     _notices_arg(cal)
     cal.set_defaults(run=_run_calendar)
 
+
+def _add_due(sub: _Commands) -> None:
     due = sub.add_parser(
         "due",
         help="the deadline of a dossier received at a moment under a processing-time rule",
@@ -154,10 +171,11 @@ def _build_parser() -> _Parser:
         "--workday", type=_date, action="append", default=[], help="an extra office working day"
     )
     _notices_arg(due)
-    due.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of reasons")
-    due.add_argument("--json", action="store_true", help="machine-readable JSON output")
+    _lang_and_json_args(due)
     due.set_defaults(run=_run_due)
 
+
+def _add_evaluate(sub: _Commands) -> None:
     ev = sub.add_parser(
         "evaluate",
         help="evaluate every dossier of an event table",
@@ -176,6 +194,8 @@ def _build_parser() -> _Parser:
     )
     ev.set_defaults(run=_run_evaluate)
 
+
+def _add_report(sub: _Commands) -> None:
     rep = sub.add_parser(
         "report",
         help="the periodic report table (received, resolved, in progress) per group",
@@ -194,13 +214,11 @@ def _build_parser() -> _Parser:
         help="rates to show, comma-separated (early, on_time, early_or_on_time, late, "
         "late_over_to_handle, on_time_over_to_handle, progress_766)",
     )
-    rep.add_argument(
-        "--format",
-        choices=("csv", "json", "table"),
-        help="output format (default: table on a terminal, csv otherwise)",
-    )
+    _listing_format_arg(rep)
     rep.set_defaults(run=_run_report)
 
+
+def _add_list(sub: _Commands) -> None:
     lst = sub.add_parser(
         "list",
         help="the lists agencies publish: due soon, late dossiers, late dossiers per unit",
@@ -214,13 +232,11 @@ def _build_parser() -> _Parser:
     _table_args(lst)
     lst.add_argument("--as-of", type=_moment, help="for due-soon: the moment (default: now)")
     lst.add_argument("--period", type=_period, help="for late and units: YYYY-MM, YYYY or A..B")
-    lst.add_argument(
-        "--format",
-        choices=("csv", "json", "table"),
-        help="output format (default: table on a terminal, csv otherwise)",
-    )
+    _listing_format_arg(lst)
     lst.set_defaults(run=_run_list)
 
+
+def _add_serve(sub: _Commands) -> None:
     srv = sub.add_parser(
         "serve-jsonl",
         help="answer JSON requests, one a line, on standard input (for Java, .NET, PHP...)",
@@ -242,7 +258,21 @@ def _build_parser() -> _Parser:
         help="the years the calendars cover (default 1995..2100)",
     )
     srv.set_defaults(run=_run_serve)
-    return parser
+
+
+def _lang_and_json_args(p: argparse.ArgumentParser) -> None:
+    """``--lang`` and ``--json``, the output options of ``calendar`` and ``due``."""
+    p.add_argument("--lang", choices=("vi", "en"), default="vi", help="language of reasons")
+    p.add_argument("--json", action="store_true", help="machine-readable JSON output")
+
+
+def _listing_format_arg(p: argparse.ArgumentParser) -> None:
+    """``--format`` of the commands that print a table (``report``, ``list``)."""
+    p.add_argument(
+        "--format",
+        choices=("csv", "json", "table"),
+        help="output format (default: table on a terminal, csv otherwise)",
+    )
 
 
 def _run_serve(args: argparse.Namespace, out: TextIO) -> None:

@@ -216,7 +216,12 @@ def _check_at(_: object, attribute: attrs.Attribute[Any], value: object) -> None
 
 def _optional_str(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not isinstance(value, str):
-        raise PolicyError(value, f"{attribute.name}: a string or None")
+        raise InputTypeError(attribute.name, value, "a string or None")
+
+
+def _check_new_due(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and not isinstance(value, date):
+        raise InputTypeError(attribute.name, value, "a datetime.datetime, a datetime.date or None")
 
 
 @attrs.frozen
@@ -237,13 +242,15 @@ class Event:
     kind: EventKind = attrs.field(converter=to_kind)
     step: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
     unit: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
-    new_due: datetime | date | None = attrs.field(default=None, kw_only=True)
+    new_due: datetime | date | None = attrs.field(
+        default=None, kw_only=True, validator=_check_new_due
+    )
     note: str | None = attrs.field(default=None, kw_only=True, validator=_optional_str)
 
     def __attrs_post_init__(self) -> None:
         if self.kind in (_K.STEP_STARTED, _K.STEP_FINISHED) and not self.step:
             raise PolicyError(self, f"{self.kind.name} with step= the step's name")
-        if self.kind is _K.RESCHEDULED and not isinstance(self.new_due, date):
+        if self.kind is _K.RESCHEDULED and self.new_due is None:
             raise PolicyError(self.new_due, "RESCHEDULED with new_due= a datetime or a date")
         if self.new_due is not None and self.kind is not _K.RESCHEDULED:
             raise PolicyError(self.new_due, "new_due only on a RESCHEDULED event")
@@ -253,9 +260,9 @@ def _to_events(value: Any) -> tuple[Event, ...]:
     if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
         raise InputTypeError("events", value, "a sequence of Event")
     events = tuple(value)
-    for e in events:
+    for i, e in enumerate(events):
         if not isinstance(e, Event):
-            raise PolicyError(e, "an Event")
+            raise InputTypeError(f"events[{i}]", e, "an Event")
     return events
 
 
@@ -286,13 +293,15 @@ def to_flag(value: Any) -> bool:
 
 
 def _check_id(_: Any, __: Any, value: Any) -> None:
-    if not isinstance(value, str) or not value:
+    if not isinstance(value, str):
+        raise InputTypeError("id", value, "a dossier id: a non-empty string")
+    if not value:
         raise PolicyError(value, "a dossier id: a non-empty string")
 
 
 def _check_procedure(_: Any, __: Any, value: Any) -> None:
     if not isinstance(value, Procedure):
-        raise PolicyError(value, "a Procedure")
+        raise InputTypeError("procedure", value, "a Procedure")
 
 
 @attrs.frozen

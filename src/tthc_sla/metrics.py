@@ -58,7 +58,8 @@ class Summary:
         provisional: the dossiers counted whose deadline reaches past the officially announced
             calendar (``Evaluation.provisional``): their outcome may change with a notice.
 
-    Counters are non-negative integers (PolicyError otherwise).
+    Counters are non-negative integers (InputTypeError for another type, PolicyError for a
+    negative one).
 
     Identities, each reported by :meth:`checks`: ``carried_over + received == resolved +
     pending + excluded``, ``resolved == early + on_time + late``, ``pending == pending_within +
@@ -94,7 +95,9 @@ class Summary:
     def __attrs_post_init__(self) -> None:
         for name in _COUNTERS:
             value = getattr(self, name)
-            if type(value) is not int or value < 0:
+            if type(value) is not int:
+                raise InputTypeError(name, value, "a count, a non-negative integer")
+            if value < 0:
                 raise PolicyError(value, f"{name}: a count, a non-negative integer")
 
     def __add__(self, other: object) -> Summary:
@@ -239,7 +242,9 @@ RATES: dict[str, Rate] = {
 def _rate(name: str) -> Rate:
     try:
         return RATES[name]
-    except KeyError:
+    except (KeyError, TypeError):  # TypeError: unhashable
+        if not isinstance(name, str):
+            raise InputTypeError("name", name, f"a rate name: one of {sorted(RATES)}") from None
         raise PolicyError(name, f"a rate name: one of {sorted(RATES)}") from None
 
 
@@ -264,6 +269,8 @@ def _key_functions(by: GroupKey | Sequence[GroupKey]) -> list[Callable[[Evaluati
     for key in _keys(by):
         if callable(key):
             out.append(key)
+        elif not isinstance(key, str):
+            raise InputTypeError("by", key, f"a group key: one of {sorted(_FIELDS)} or a function")
         elif key in _FIELDS:
             out.append(_FIELDS[key])
         else:
@@ -320,8 +327,10 @@ def _period_bounds(period: tuple[date, date]) -> tuple[date, date, datetime]:
     try:
         first, last = period
     except (TypeError, ValueError):
-        raise PolicyError(period, "period=(first_day, last_day)") from None
-    if not isinstance(first, date) or not isinstance(last, date) or first > last:
+        raise InputTypeError("period", period, "(first_day, last_day), two dates") from None
+    if not isinstance(first, date) or not isinstance(last, date):
+        raise InputTypeError("period", period, "(first_day, last_day), two dates")
+    if first > last:
         raise PolicyError(period, "period=(first_day, last_day) with first_day <= last_day")
     return first, last, datetime.combine(last, time.max)
 

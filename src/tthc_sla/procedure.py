@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from tthc_sla.errors import PolicyError
+from tthc_sla.errors import InputTypeError, PolicyError
 from tthc_sla.rules import CompositeProcessingTime, ProcessingTime
 from tthc_sla.rules._seam import resolve_rule
 
@@ -15,14 +15,27 @@ __all__ = ["Procedure", "Step"]
 _SUPPLEMENT = ("restart", "pause")
 
 
-def _to_rule(value: Any) -> ProcessingTime:
+_RULE_EXPECTED = "a ProcessingTime, a spec like '15wd' or Vietnamese text"
+
+
+def _rule_of(value: Any, name: str) -> ProcessingTime:
     if isinstance(value, ProcessingTime | CompositeProcessingTime | str):
         return resolve_rule(value)
-    raise PolicyError(value, "a ProcessingTime, a spec like '15wd' or Vietnamese text")
+    raise InputTypeError(name, value, _RULE_EXPECTED)
+
+
+def _to_rule(value: Any) -> ProcessingTime:
+    return _rule_of(value, "rule")
+
+
+def _to_allotment(value: Any) -> ProcessingTime:
+    return _rule_of(value, "allotment")
 
 
 def _non_empty(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, str) or not value.strip():
+    if not isinstance(value, str):
+        raise InputTypeError(attribute.name, value, "a non-empty string")
+    if not value.strip():
         raise PolicyError(value, f"{attribute.name}: a non-empty string")
 
 
@@ -41,14 +54,16 @@ class Step:
 
     name: str = attrs.field(validator=_non_empty)
     unit: str = attrs.field(validator=_non_empty)
-    allotment: ProcessingTime = attrs.field(converter=_to_rule)
+    allotment: ProcessingTime = attrs.field(converter=_to_allotment)
 
 
 def _to_steps(value: Any) -> tuple[Step, ...]:
+    if isinstance(value, str | bytes) or not hasattr(value, "__iter__"):
+        raise InputTypeError("steps", value, "a sequence of Step")
     steps = tuple(value)
-    for s in steps:
+    for i, s in enumerate(steps):
         if not isinstance(s, Step):
-            raise PolicyError(s, "a Step")
+            raise InputTypeError(f"steps[{i}]", s, "a Step")
     names = [s.name for s in steps]
     if len(set(names)) != len(names):
         raise PolicyError(names, "steps with distinct names")
@@ -89,10 +104,14 @@ class Procedure:
     extra_days_difficult_area: int | float = attrs.field(default=0, kw_only=True)
 
     def __attrs_post_init__(self) -> None:
+        if not isinstance(self.supplement, str):
+            raise InputTypeError("supplement", self.supplement, "'restart' or 'pause'")
         if self.supplement not in _SUPPLEMENT:
             raise PolicyError(self.supplement, "supplement='restart' or 'pause'")
         extra = self.extra_days_difficult_area
-        if isinstance(extra, bool) or not isinstance(extra, int | float) or extra < 0:
+        if isinstance(extra, bool) or not isinstance(extra, int | float):
+            raise InputTypeError("extra_days_difficult_area", extra, "a number >= 0")
+        if extra < 0:
             raise PolicyError(extra, "extra_days_difficult_area: a number >= 0")
         if extra and self.rule.amount is None:
             raise PolicyError(extra, f"no difficult-area extra for a {self.rule.kind.value} rule")

@@ -39,17 +39,20 @@ _SWAP_PREFIXES = ("Ngày nghỉ (thay cho", "Day off (substituted")
 
 
 def _check_years(_: object, __: object, value: tuple[int, int]) -> None:
-    ok = (
+    pair = (
         isinstance(value, tuple)
         and len(value) == 2
         and all(isinstance(y, int) and not isinstance(y, bool) for y in value)
-        and 1 <= value[0] <= value[1] <= 9998
     )
-    if not ok:
+    if not pair:
+        raise InputTypeError("years", value, "a (first_year, last_year) pair of ints")
+    if not 1 <= value[0] <= value[1] <= 9998:
         raise PolicyError(value, "years=(first_year, last_year) with first_year <= last_year")
 
 
 def _check_statutory(_: object, __: object, value: str | None) -> None:
+    if value is not None and not isinstance(value, str):
+        raise InputTypeError("statutory", value, "'VN' or None")
     if value not in (None, "VN"):
         raise PolicyError(value, "statutory='VN' (Labour Code holidays via holidays.VN) or None")
 
@@ -60,14 +63,16 @@ def _tuple(items: Iterable[DayOverride]) -> tuple[DayOverride, ...]:
 
 def _periods(items: Iterable[CoveredPeriod]) -> tuple[CoveredPeriod, ...]:
     out = tuple(items)
-    for p in out:
+    for i, p in enumerate(out):
         if not isinstance(p, CoveredPeriod):
-            raise PolicyError(p, "a CoveredPeriod")
+            raise InputTypeError(f"covered[{i}]", p, "a CoveredPeriod")
     return tuple(sorted(out, key=lambda p: (p.first, p.last)))
 
 
 def _check_lang(lang: str) -> str:
     if lang not in _LANGS:
+        if not isinstance(lang, str):
+            raise InputTypeError("lang", lang, "'vi' or 'en'")
         raise PolicyError(lang, "lang='vi' or lang='en'")
     return lang
 
@@ -99,9 +104,11 @@ class WorkingCalendar:
     ``schedule``. Use :func:`vietnam_calendar` to build the national public-sector calendar.
 
     The calendar covers the whole years ``years``; any query or result outside raises
-    :class:`~tthc_sla.CalendarRangeError`. It is immutable and hashable (the notices, covered
-    periods and overrides are part of its identity); its compiled index is built lazily per
-    block of days and shared safely between threads.
+    :class:`~tthc_sla.CalendarRangeError`, naming the parameter that is out of range (``b``
+    of ``working_days_between(a, b)``, ``at``, ``year``...) or the call whose result is. It
+    is immutable and hashable (the notices, covered periods and overrides are part of its
+    identity); its compiled index is built lazily per block of days and shared safely between
+    threads.
 
     Which days official notices have settled: ``covered`` holds the periods the notices covered
     (whole years, or the windows of the occasions announced so far); a day in none of them, after
@@ -145,11 +152,11 @@ class WorkingCalendar:
         self._init_horizon()
         first, last = date(self.years[0], 1, 1), date(self.years[1], 12, 31)
         seen: dict[date, DayKind] = {}
-        for ov in self.overrides:
+        for i, ov in enumerate(self.overrides):
             if not isinstance(ov, DayOverride):
-                raise PolicyError(ov, "a DayOverride")
+                raise InputTypeError(f"overrides[{i}]", ov, "a DayOverride")
             if not first <= ov.date <= last:
-                raise CalendarRangeError(ov.date, first, last, what="override")
+                raise CalendarRangeError(ov.date, first, last, what=f"overrides[{i}]")
             if seen.get(ov.date, ov.kind) is not ov.kind:
                 raise PolicyError(ov.date, "a date that is either a day off or a workday, not both")
             seen[ov.date] = ov.kind
@@ -196,8 +203,8 @@ class WorkingCalendar:
         """The last day the calendar covers."""
         return date(self.years[1], 12, 31)
 
-    def _out_of_range(self, d: date) -> CalendarRangeError:
-        return CalendarRangeError(d, self.first, self.last)
+    def _out_of_range(self, d: date, name: str = "date") -> CalendarRangeError:
+        return CalendarRangeError(d, self.first, self.last, what=name)
 
     def _result_out_of_range(self, call: str, backwards: bool) -> CalendarRangeError:
         side = "before" if backwards else "after"
@@ -210,7 +217,7 @@ class WorkingCalendar:
         o = d.toordinal()  # type: ignore[attr-defined]
         ix = self._ix
         if o < ix.base or o > ix.last:
-            raise self._out_of_range(d)  # type: ignore[arg-type]
+            raise self._out_of_range(d, name)  # type: ignore[arg-type]
         b, i = divmod(o - ix.base, _BLOCK)
         blk = ix.blocks[b]
         if blk is None:
@@ -336,8 +343,7 @@ class WorkingCalendar:
 
     def _named(self, year: int, lang: str, *, work: bool) -> list[tuple[date, str]]:
         pos = 2 if _check_lang(lang) == "en" else 1
-        if not isinstance(year, int) or not self.years[0] <= year <= self.years[1]:
-            raise CalendarRangeError(year, self.years[0], self.years[1], what="year")
+        self._check_year(year)
         lo, hi = date(year, 1, 1).toordinal(), date(year, 12, 31).toordinal()
         return [(date.fromordinal(e[0]), str(e[pos])) for e in self._named_between(lo, hi, work)]
 
@@ -452,6 +458,7 @@ class WorkingCalendar:
 
         Raises:
             CalendarRangeError: ``year`` is outside the calendar.
+            InputTypeError: ``year`` is not an int.
 
         Examples:
             >>> for p in vietnam_calendar().covered_periods(2027):
@@ -459,9 +466,14 @@ class WorkingCalendar:
             2027-01-18 2027-03-14 Tết Nguyên đán Đinh Mùi ('CV 10065/VPCP-KGVX (02/10/2026)',)
             2027-07-05 2027-10-17 Quốc khánh ('CV 10065/VPCP-KGVX (02/10/2026)',)
         """
-        if type(year) is not int or not self.years[0] <= year <= self.years[1]:
-            raise CalendarRangeError(year, self.years[0], self.years[1], what="year")
+        self._check_year(year)
         return tuple(p for p in self.covered if p.first.year <= year <= p.last.year)
+
+    def _check_year(self, year: object) -> None:
+        if not isinstance(year, int) or isinstance(year, bool):
+            raise InputTypeError("year", year, "an int year such as 2026")
+        if not self.years[0] <= year <= self.years[1]:
+            raise CalendarRangeError(year, self.years[0], self.years[1], what="year")
 
     # ------------------------------------------------------------------ hours
 
@@ -546,10 +558,11 @@ class WorkingCalendar:
         t = _us_of_day(local)
         return any(s <= t < e for s, e in zip(shape.starts, shape.ends, strict=True))
 
-    def _pos(self, local: datetime) -> tuple[int, int]:
-        """(block number, working microseconds from the block's start up to ``local``)."""
+    def _pos(self, local: datetime, name: str = "date") -> tuple[int, int]:
+        """(block number, working microseconds from the block's start up to ``local``); a day
+        outside the calendar is reported as the parameter ``name``."""
         d = local.date()
-        b, _, before, shape, _, _ = self._ix.days.get(d) or self._day(d, "at")
+        b, _, before, shape, _, _ = self._ix.days.get(d) or self._day(d, name)
         if shape is None:
             return b, before
         return b, before + shape.elapsed(_us_of_day(local))
@@ -564,16 +577,19 @@ class WorkingCalendar:
             datetime.timedelta(seconds=19800)
         """
         if type(a) is datetime and type(b) is datetime and a.tzinfo is None and b.tzinfo is None:
-            return self._local_time_between(a, b)
+            return self._local_time_between(a, b, "a", "b")
         la, _ = to_local(a, "a")
         lb, _ = to_local(b, "b")
         same_style(a, b)
-        return self._local_time_between(la, lb)
+        return self._local_time_between(la, lb, "a", "b")
 
-    def _local_time_between(self, la: datetime, lb: datetime) -> timedelta:
-        """working_time_between for two naive local moments (the library's internal calls)."""
-        ba, pa = self._pos(la)
-        bb, pb = self._pos(lb)
+    def _local_time_between(
+        self, la: datetime, lb: datetime, name_a: str = "date", name_b: str = "date"
+    ) -> timedelta:
+        """working_time_between for two naive local moments (the library's internal calls);
+        a day outside the calendar is reported as ``name_a`` or ``name_b``."""
+        ba, pa = self._pos(la, name_a)
+        bb, pb = self._pos(lb, name_b)
         if ba == bb:
             return (pb - pa) * _US
         sign = 1
@@ -604,7 +620,7 @@ class WorkingCalendar:
             raise InputTypeError("amount", amount, "a datetime.timedelta")
         x = (amount.days * 86_400 + amount.seconds) * 1_000_000 + amount.microseconds
         ix = self._ix
-        b, target = self._pos(local)
+        b, target = self._pos(local, "at")
         blk = ix.blocks[b]
         assert blk is not None  # compiled by _pos
         target += x
@@ -772,11 +788,12 @@ def vietnam_calendar(
 
     Raises:
         InputTypeError: ``extra_days_off`` or ``extra_workdays`` is not an iterable of dates or
-            pairs (a single date, a str, a number), or one of its items is not a date; or
-            ``notices`` is not a path or a list of paths.
+            pairs (a single date, a str, a number), or one of its items is not a date;
+            ``notices`` is not a path or a list of paths; or ``years`` is not a pair of ints.
         CalendarDataError: a notices file cannot be read, is malformed, or conflicts with an
             earlier one; the message names the file and the entry.
-        PolicyError: a date listed twice, or bad ``years``.
+        PolicyError: a date listed twice, or ``years`` out of order or past 9998.
+        CalendarRangeError: an extra day off or workday outside ``years``.
 
     Examples:
         >>> cal = vietnam_calendar()
@@ -813,7 +830,7 @@ def _merged_notices(value: object) -> Notices | None:
 
 def _years_arg(years: object) -> tuple[int, int]:
     if not isinstance(years, tuple | list) or len(years) != 2:
-        raise PolicyError(years, "years=(first_year, last_year)")
+        raise InputTypeError("years", years, "a (first_year, last_year) pair")
     return (years[0], years[1])
 
 

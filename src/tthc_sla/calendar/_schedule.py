@@ -9,7 +9,7 @@ from datetime import time, timedelta
 
 import attrs
 
-from tthc_sla.errors import PolicyError
+from tthc_sla.errors import InputTypeError, PolicyError
 
 __all__ = ["WeeklySchedule"]
 
@@ -29,13 +29,20 @@ def _convert_week(
     elif isinstance(value, Mapping):
         items = value.items()
     else:
-        raise PolicyError(value, "a mapping {weekday: ((start, end), ...)} with weekday 0 = Monday")
+        raise InputTypeError(
+            "week", value, "a mapping {weekday: ((start, end), ...)} with weekday 0 = Monday"
+        )
     week: list[tuple[Interval, ...]] = [() for _ in range(7)]
     for weekday, intervals in items:
-        if not isinstance(weekday, int) or isinstance(weekday, bool) or not 0 <= weekday <= 6:
+        if not isinstance(weekday, int) or isinstance(weekday, bool):
+            raise InputTypeError("week", weekday, "weekday numbers from 0 (Monday) to 6 as keys")
+        if not 0 <= weekday <= 6:
             raise PolicyError(weekday, "a weekday number from 0 (Monday) to 6 (Sunday)")
         week[weekday] = _convert_day(weekday, intervals)
     return tuple(week)
+
+
+_PAIR = "a (start, end) pair of datetime.time"
 
 
 def _convert_day(weekday: int, intervals: Iterable[Interval]) -> tuple[Interval, ...]:
@@ -44,9 +51,9 @@ def _convert_day(weekday: int, intervals: Iterable[Interval]) -> tuple[Interval,
         try:
             start, end = interval
         except (TypeError, ValueError):
-            raise PolicyError(interval, "a (start, end) pair of datetime.time") from None
+            raise InputTypeError(f"week[{weekday}]", interval, _PAIR) from None
         if not isinstance(start, time) or not isinstance(end, time):
-            raise PolicyError(interval, "a (start, end) pair of datetime.time")
+            raise InputTypeError(f"week[{weekday}]", interval, _PAIR)
         if start.tzinfo is not None or end.tzinfo is not None:
             raise PolicyError(interval, "naive times (hours are local Asia/Ho_Chi_Minh wall time)")
         if not start < end:
@@ -137,8 +144,11 @@ class WeeklySchedule:
     def __attrs_post_init__(self) -> None:
         if not any(self.week):
             raise PolicyError(self.week, "at least one weekday with working hours")
-        if not 0 <= self.makeup_weekday <= 6 or not self.week[self.makeup_weekday]:
-            raise PolicyError(self.makeup_weekday, "a weekday (0 = Monday) that has working hours")
+        makeup = self.makeup_weekday
+        if not isinstance(makeup, int) or isinstance(makeup, bool):
+            raise InputTypeError("makeup_weekday", makeup, "a weekday number, 0 = Monday")
+        if not 0 <= makeup <= 6 or not self.week[makeup]:
+            raise PolicyError(makeup, "a weekday (0 = Monday) that has working hours")
 
     @classmethod
     def default(cls) -> WeeklySchedule:

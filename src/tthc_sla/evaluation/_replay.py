@@ -79,10 +79,9 @@ class _Step:
     ) -> None:
         self.unit = unit
         self.started = started
-        self.due_date: date | None = None
-        self.due_at: datetime | None = None
-        self.by_moment = False
-        if plan is not None:
+        if plan is None:
+            self.due_date, self.due_at, self.by_moment = None, None, False
+        else:
             self.due_date, self.due_at = due(started, plan, cal, policy)
             self.by_moment = plan.by_moment
 

@@ -139,9 +139,12 @@ def legal_basis(rule: str, received: date, *, short: bool = False) -> str:
         >>> legal_basis("apology", date(2026, 9, 1), short=True)
         'not established (the body of 118/2025 could not be read)'
     """
+    expected = f"a rule of the legal-basis table: one of {', '.join(BASIS)}"
+    if not isinstance(rule, str):
+        raise InputTypeError("rule", rule, expected)
     row = BASIS.get(rule)
     if row is None:
-        raise PolicyError(rule, f"a rule of the legal-basis table: one of {', '.join(BASIS)}")
+        raise PolicyError(rule, expected)
     text = row[0] if regime_on(received) is Regime.DECREE_61_2018 else row[1]
     if short:
         text = text.split(":")[0].split(";")[0]

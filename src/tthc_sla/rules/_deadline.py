@@ -122,7 +122,8 @@ def deadline(
         RuleParseError: a text rule states no time.
         PolicyError: a composite rule (pick a part), a bad policy, or ``extended`` with an
             extension whose wording does not say whether it adds to the time or replaces it.
-        CalendarRangeError: the computation leaves the calendar's range.
+        CalendarRangeError: the receipt (named ``received_at``) or the computation leaves the
+            calendar's range.
 
     Examples:
         >>> from datetime import datetime
@@ -143,16 +144,46 @@ def deadline(
         pt = pt.ceiling()  # before the difficult-area extra, which applies to the longest time
     plan = plan_of(pt, policy, policy.difficult_area)
     pt = plan.rule
-    due_date, due_at, clock, (skip_a, skip_b) = compute_due(local, plan, calendar, policy)
+    try:
+        due_date, due_at, clock, (skip_a, skip_b) = compute_due(local, plan, calendar, policy)
+        skipped = calendar.days_off_between(skip_a, skip_b)
+    except CalendarRangeError as exc:
+        _name_range_error(exc, received_at, local.date(), pt, calendar)
+        raise
     return Deadline(
         due_at=from_local(due_at, tz),
         due_date=due_date,
         clock_start=from_local(clock, tz),
         provisional=calendar.is_provisional_span(local.date(), due_date),
-        skipped=calendar.days_off_between(skip_a, skip_b),
+        skipped=skipped,
         rule=pt,
         policy=policy,
     )
+
+
+def _name_range_error(
+    exc: CalendarRangeError,
+    received_at: datetime,
+    d0: date,
+    pt: ProcessingTime,
+    cal: WorkingCalendar,
+) -> None:
+    """Raise the range error of :func:`deadline` in its own terms, if ``exc`` (raised by the
+    calendar) is not: the receipt day outside the calendar is ``received_at``; a day the period
+    reached (the last day of a period in calendar days or months) is its result, as in
+    ``_last_day``. Errors that already name a result are left alone.
+
+    Only called once a computation has failed: a period in calendar days may start before
+    the calendar's range and still end within it.
+    """
+    first, last = cal.first, cal.last
+    if d0 < first or d0 > last:
+        side = "before" if d0 < first else "after"
+        raise CalendarRangeError(received_at, first, last, what="received_at", side=side) from None
+    day = exc.value
+    if isinstance(day, date):
+        call, side = f"{d0} + {pt}", "before" if day < first else "after"
+        raise CalendarRangeError(call, first, last, what="the result of", side=side) from None
 
 
 def compute_due(

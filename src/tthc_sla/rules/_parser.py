@@ -29,7 +29,7 @@ import itertools
 import math
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Final
 
 import attrs
@@ -265,55 +265,31 @@ _REFUSED: Final = (_NEGATIVE, _TOO_LARGE)
 
 
 def _find_mentions(tokens: Sequence[_Token], src: str) -> list[_Mention]:
+    """The times a text states, in order: phrases without a number ("trong ngày", "ngay"),
+    then numbers followed by a unit ("15 ngày làm việc", "4 giờ", "30 phút", "3 tháng")."""
     mentions: list[_Mention] = []
     n = len(tokens)
 
     def text(k: int) -> str:
         return tokens[k].text if 0 <= k < n else ""
 
-    def working_after(k: int) -> int:
-        """Index after "làm việc" starting at ``k`` (line breaks allowed), or 0."""
-        while k < n and tokens[k].kind == _NL:
-            k += 1
-        return k + 2 if text(k) == "làm" and text(k + 1) == "việc" else 0
-
     i = 0
     while i < n:
         tok = tokens[i]
-        # Phrases without a number: "trong ngày", "ngay".
         if tok.text == "trong" and text(i + 1) == "ngày":
-            after = i + 2
-            if text(after) == "làm" and text(after + 1) == "việc":
-                after += 2
-            date_follows = after < n and tokens[after].kind == _NUM
-            cutoff = (
-                text(after) == "tiếp"
-                and text(after + 1) == "theo"
-                and any(m.why == "clock" and i - m.last < 20 for m in mentions[-2:])
-            )
-            of_receipt = text(after) == "tiếp" and text(after + 1) == "nhận"  # "...tiếp nhận"
-            if not date_follows and (
-                cutoff or of_receipt or text(after) not in _NOT_SAME_DAY_AFTER
-            ):
-                same = _Mention(i, after, ProcessingTimeKind.SAME_DAY, None)
-                if cutoff:
-                    same.why = "cutoff"
-                    after += 2
-                if text(i - 1) == "ngay":
-                    same.first = i - 1
-                mentions.append(same)
+            after = _same_day_mention(tokens, i, text, mentions)
+            if after:
                 i = after
                 continue
-        if tok.text == "ngay" and text(i + 1) != "cả" and text(i + 1) != "trong":
-            prev_is_number = i > 0 and tokens[i - 1].kind == _NUM
-            nxt = tokens[i + 1] if i + 1 < n else None
-            ends = nxt is None or nxt.kind in (_PUNCT, _NL)
-            if not prev_is_number and (
-                ends or text(i + 1) in _IMMEDIATE_AFTER or text(i - 1) in _IMMEDIATE_BEFORE
-            ):
-                mentions.append(_Mention(i, i + 1, ProcessingTimeKind.IMMEDIATE, None))
-                i += 1
-                continue
+        if (
+            tok.text == "ngay"
+            and text(i + 1) != "cả"
+            and text(i + 1) != "trong"
+            and _is_immediate(tokens, i, text)
+        ):
+            mentions.append(_Mention(i, i + 1, ProcessingTimeKind.IMMEDIATE, None))
+            i += 1
+            continue
         if tok.kind not in (_NUM, _WORD) or text(i - 1) == "ngày":
             i += 1
             continue
@@ -330,55 +306,133 @@ def _find_mentions(tokens: Sequence[_Token], src: str) -> list[_Mention]:
         if number is None:
             i += 1
             continue
-        value, j = number
-        negative = tok.kind == _NUM and _minus_before(tokens, i, mentions)
-        if negative:
-            value = -value
-        if (
-            text(j) == "\n"
-            and text(j + 1) in _UNITS
-            and src[tokens[j + 1].start].islower()
-        ):
-            j += 1  # "10\nngày": a line wrapped inside the time (a lower-case unit goes on)
-        unit = text(j)
-        mention: _Mention | None = None
-        if unit in ("ngày", "ngay"):
-            if working_after(j + 1):
-                mention = _Mention(i, working_after(j + 1), ProcessingTimeKind.WORKING_DAYS, value)
-            elif text(j + 1) == "làm":  # "ngày làm ..." garbled: working days or not?
-                mention = _Mention(i, j + 2, None, value, why="a garbled 'ngày làm ...' unit")
-            elif j + 1 >= n or tokens[j + 1].kind != _NUM:
-                mention = _Mention(i, j + 1, ProcessingTimeKind.CALENDAR_DAYS, value)
-        elif unit == "giờ":
-            working = bool(working_after(j + 1))
-            end = working_after(j + 1) if working else j + 1
-            if not working and j + 1 < n and tokens[j + 1].kind == _NUM:
-                minutes = _digit_number(tokens[j + 1].text) if text(j + 2) == "phút" else None
-                if minutes is not None and text(i - 1) not in _CLOCK_BEFORE:
-                    mention = _Mention(
-                        i, j + 3, ProcessingTimeKind.WORKING_HOURS, value + minutes / 60
-                    )
-                # else "7 giờ 30": a clock time
-            elif not working and (
-                text(i - 1) in _CLOCK_BEFORE
-                or (text(i - 1) in ("đến", "tới") and mentions and mentions[-1].why == "clock")
-            ):
-                mention = _Mention(i, end, None, value, _IGNORED, "clock")
-            else:
-                mention = _Mention(i, end, ProcessingTimeKind.WORKING_HOURS, value)
-        elif unit == "phút":
-            mention = _Mention(i, j + 1, ProcessingTimeKind.WORKING_HOURS, value / 60)
-        elif unit == "tháng":
-            if not (j + 1 < n and tokens[j + 1].kind == _NUM):
-                mention = _Mention(i, j + 1, ProcessingTimeKind.MONTHS, value)
-        elif unit == "tuần":
-            mention = _Mention(i, j + 1, None, value, why=_WEEKS_REASON)
+        mention = _number_mention(tokens, src, i, number, text, mentions)
         if mention is None:
             i += 1
             continue
-        mentions.append(_check_size(mention, tokens, src, negative))
+        mentions.append(mention)
         i = mention.last
     return mentions
+
+
+def _same_day_mention(
+    tokens: Sequence[_Token], i: int, text: Callable[[int], str], mentions: list[_Mention]
+) -> int:
+    """Read "trong ngày" at ``i`` (maybe "trong ngày làm việc", or the 15:00 cut-off's "trong
+    ngày tiếp theo"): append its mention and return the index after it, or 0 if it is none
+    (a date follows, or "trong ngày nghỉ, lễ, tết...")."""
+    n = len(tokens)
+    after = i + 2
+    if text(after) == "làm" and text(after + 1) == "việc":
+        after += 2
+    date_follows = after < n and tokens[after].kind == _NUM
+    cutoff = (
+        text(after) == "tiếp"
+        and text(after + 1) == "theo"
+        and any(m.why == "clock" and i - m.last < 20 for m in mentions[-2:])
+    )
+    of_receipt = text(after) == "tiếp" and text(after + 1) == "nhận"  # "...tiếp nhận"
+    if date_follows or not (cutoff or of_receipt or text(after) not in _NOT_SAME_DAY_AFTER):
+        return 0
+    same = _Mention(i, after, ProcessingTimeKind.SAME_DAY, None)
+    if cutoff:
+        same.why = "cutoff"
+        after += 2
+    if text(i - 1) == "ngay":
+        same.first = i - 1
+    mentions.append(same)
+    return after
+
+
+def _is_immediate(tokens: Sequence[_Token], i: int, text: Callable[[int], str]) -> bool:
+    """Whether "ngay" at ``i`` states an immediate time ("trả ngay", "ngay sau khi", "ngay."),
+    not a date ("ngày" written without its accent after a number) or an adverb."""
+    prev_is_number = i > 0 and tokens[i - 1].kind == _NUM
+    nxt = tokens[i + 1] if i + 1 < len(tokens) else None
+    ends = nxt is None or nxt.kind in (_PUNCT, _NL)
+    return not prev_is_number and (
+        ends or text(i + 1) in _IMMEDIATE_AFTER or text(i - 1) in _IMMEDIATE_BEFORE
+    )
+
+
+def _number_mention(
+    tokens: Sequence[_Token],
+    src: str,
+    i: int,
+    number: tuple[int | float, int],
+    text: Callable[[int], str],
+    mentions: Sequence[_Mention],
+) -> _Mention | None:
+    """The time stated by the number at ``i`` (its value, and the index after it) and the unit
+    after it, checked for its sign and size; None if no unit follows."""
+    value, j = number
+    negative = tokens[i].kind == _NUM and _minus_before(tokens, i, mentions)
+    if negative:
+        value = -value
+    if (
+        text(j) == "\n"
+        and text(j + 1) in _UNITS
+        and src[tokens[j + 1].start].islower()
+    ):
+        j += 1  # "10\nngày": a line wrapped inside the time (a lower-case unit goes on)
+    mention = _unit_mention(tokens, i, j, value, text, mentions)
+    if mention is None:
+        return None
+    return _check_size(mention, tokens, src, negative)
+
+
+def _unit_mention(
+    tokens: Sequence[_Token],
+    i: int,
+    j: int,
+    value: int | float,
+    text: Callable[[int], str],
+    mentions: Sequence[_Mention],
+) -> _Mention | None:
+    """The time of the number ``value`` at ``i`` whose unit is at ``j``, or None: no unit, a
+    date ("ngày 15 tháng 3", "tháng 3 năm"), a clock time ("lúc 7 giờ 30") is ignored."""
+    n = len(tokens)
+    unit = text(j)
+    if unit in ("ngày", "ngay"):
+        working = _working_after(tokens, j + 1, text)
+        if working:
+            return _Mention(i, working, ProcessingTimeKind.WORKING_DAYS, value)
+        if text(j + 1) == "làm":  # "ngày làm ..." garbled: working days or not?
+            return _Mention(i, j + 2, None, value, why="a garbled 'ngày làm ...' unit")
+        if j + 1 >= n or tokens[j + 1].kind != _NUM:
+            return _Mention(i, j + 1, ProcessingTimeKind.CALENDAR_DAYS, value)
+        return None
+    if unit == "giờ":
+        working_end = _working_after(tokens, j + 1, text)
+        end = working_end if working_end else j + 1
+        if not working_end and j + 1 < n and tokens[j + 1].kind == _NUM:
+            minutes = _digit_number(tokens[j + 1].text) if text(j + 2) == "phút" else None
+            if minutes is not None and text(i - 1) not in _CLOCK_BEFORE:
+                return _Mention(i, j + 3, ProcessingTimeKind.WORKING_HOURS, value + minutes / 60)
+            return None  # "7 giờ 30": a clock time
+        if not working_end and (
+            text(i - 1) in _CLOCK_BEFORE
+            or (text(i - 1) in ("đến", "tới") and mentions and mentions[-1].why == "clock")
+        ):
+            return _Mention(i, end, None, value, _IGNORED, "clock")
+        return _Mention(i, end, ProcessingTimeKind.WORKING_HOURS, value)
+    if unit == "phút":
+        return _Mention(i, j + 1, ProcessingTimeKind.WORKING_HOURS, value / 60)
+    if unit == "tháng":
+        if not (j + 1 < n and tokens[j + 1].kind == _NUM):
+            return _Mention(i, j + 1, ProcessingTimeKind.MONTHS, value)
+        return None
+    if unit == "tuần":
+        return _Mention(i, j + 1, None, value, why=_WEEKS_REASON)
+    return None
+
+
+def _working_after(tokens: Sequence[_Token], k: int, text: Callable[[int], str]) -> int:
+    """Index after "làm việc" starting at ``k`` (line breaks allowed), or 0."""
+    n = len(tokens)
+    while k < n and tokens[k].kind == _NL:
+        k += 1
+    return k + 2 if text(k) == "làm" and text(k + 1) == "việc" else 0
 
 
 _EXTENSION_KEYS: Final = (
@@ -1558,10 +1612,52 @@ def parse_processing_time(text: str) -> ProcessingTime | CompositeProcessingTime
 
 
 def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
-    """Parse ``body``; errors name ``text``, the text the caller passed."""
+    """Parse ``body``; errors name ``text``, the text the caller passed.
+
+    In order: find the times the text mentions and their roles; keep the main ones (refusing a
+    text that states none); build them; attach the auxiliary clauses (extensions, the extra for
+    difficult areas, notes) to the main time they follow; label the main times; and make one
+    time, or one part per label.
+    """
     src = _normalise(body)
     tokens = _tokenise(_lower_same_length(src))
     mentions = _find_mentions(tokens, src)
+    mains, breakdowns = _main_mentions(src, tokens, mentions, text)
+    values = [_build(m, text) for m in mains]
+    for b in breakdowns:
+        if _breakdown_excess(b):
+            shown = " + ".join(str(_build(p, text)) for p in b.parts)
+            total = _build(b.total, text)
+            raise RuleParseError(
+                text, f"the breakdown ({shown}) adds up to more than the total {total}"
+            )
+    clauses = _clauses(src, tokens, mentions, mains, breakdowns, text)
+    found, labels = _labels(src, tokens, mentions, mains)
+    if len(mains) > 1 and all(labels) and _nested_cases(tokens, mains, found):
+        raise RuleParseError(text, "cases or steps nested inside a case: no one level of parts")
+    if len(mains) > 1 and all(labels):
+        return _labelled_parts(text, src, labels, values, clauses)
+    if len(mains) == 1:
+        return _qualified(text, values, clauses, 0, [0])
+    if len({_key(v) for v in values}) == 1:
+        # The same time stated twice without labels is most often two consecutive steps
+        # ("05 ngày ... Sở thẩm định; 05 ngày ... Bộ ban hành"), which add up.
+        raise RuleParseError(
+            text,
+            f"the time {values[0]} is stated {len(mains)} times without labels: repeated, or "
+            "consecutive steps that add up?",
+        )
+    shown = ", ".join(dict.fromkeys(str(v) for v in values))
+    raise RuleParseError(
+        text, f"several different times ({shown}) without labels to tell them apart"
+    )
+
+
+def _main_mentions(
+    src: str, tokens: Sequence[_Token], mentions: list[_Mention], text: str
+) -> tuple[list[_Mention], list[_Breakdown]]:
+    """Give each mention its role; return the main times and the breakdowns, or refuse a text
+    that states a fixed date, no time, only an extension or only a posting period."""
     _assign_roles(tokens, mentions, _words(tokens, 0, len(tokens)))
     breakdowns = _mark_breakdowns(tokens, mentions, "(" in src and ":" in src)
     if any(_is_plain_same_day(m) for m in mentions):
@@ -1577,16 +1673,27 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
         raise RuleParseError(text, _NO_TIME_REASON)
     if all(m.why == _POSTING for m in mains):
         raise RuleParseError(text, _POSTING)
-    values = [_build(m, text) for m in mains]
-    for b in breakdowns:
-        if _breakdown_excess(b):
-            shown = " + ".join(str(_build(p, text)) for p in b.parts)
-            total = _build(b.total, text)
-            raise RuleParseError(
-                text, f"the breakdown ({shown}) adds up to more than the total {total}"
-            )
+    return mains, breakdowns
 
-    # Attach auxiliary clauses to the main time they follow.
+
+@attrs.frozen
+class _Clauses:
+    """The auxiliary clauses of a text, by the index of the main time they follow."""
+
+    extensions: dict[int, list[tuple[ProcessingTime, ExtensionMode | None]]]
+    extras: dict[int, list[_Mention]]  # the extra time for difficult areas
+    notes: dict[int, list[str]]  # excluded time, breakdowns
+
+
+def _clauses(
+    src: str,
+    tokens: Sequence[_Token],
+    mentions: Sequence[_Mention],
+    mains: Sequence[_Mention],
+    breakdowns: Sequence[_Breakdown],
+    text: str,
+) -> _Clauses:
+    """Attach auxiliary clauses to the main time they follow."""
     firsts = [m.first for m in mains]
     extensions: dict[int, list[tuple[ProcessingTime, ExtensionMode | None]]] = {}
     extras: dict[int, list[_Mention]] = {}
@@ -1604,44 +1711,58 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
         notes.setdefault(_owner(firsts, position), []).append(note)
     for b in breakdowns:
         notes.setdefault(_owner(firsts, b.total.first), []).append(_breakdown_note(src, tokens, b))
+    return _Clauses(extensions, extras, notes)
 
-    def qualified(idx: int, owners: Sequence[int]) -> ProcessingTime:
-        pt = values[idx]
-        exts = [e for o in owners for e in extensions.get(o, [])]
-        extra_ms = [e for o in owners for e in extras.get(o, [])]
-        note_list = list(dict.fromkeys(n for o in owners for n in notes.get(o, [])))
-        extension, mode = None, None
-        if exts and len({_key(e) for e, _ in exts}) == 1:
-            extension = exts[0][0]
-            mode = _extension_mode(text, pt, extension, {m for _, m in exts})
-        elif exts:
-            shown = ", ".join(dict.fromkeys(str(e) for e, _ in exts))
-            note_list.append("several extension clauses: " + shown)
-        extra: int | float = 0
-        if extra_ms:
-            kinds = {e.kind for e in extra_ms}
-            amounts = {e.amount for e in extra_ms}
-            if kinds != {pt.kind} or len(amounts) != 1:
-                raise RuleParseError(
-                    text, "the extra time for difficult areas is not in the unit of the time"
-                )
-            extra = amounts.pop() or 0
-        if pt.kind in (ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE):
-            extra = 0
-        return attrs.evolve(
-            pt,
-            extension=extension,
-            extension_mode=mode,
-            difficult_area_extra=extra,
-            note="; ".join(note_list) if note_list else None,
-        )
 
+def _qualified(
+    text: str,
+    values: Sequence[ProcessingTime],
+    clauses: _Clauses,
+    idx: int,
+    owners: Sequence[int],
+) -> ProcessingTime:
+    """The main time ``values[idx]`` with the clauses of the main times ``owners``."""
+    pt = values[idx]
+    exts = [e for o in owners for e in clauses.extensions.get(o, [])]
+    extra_ms = [e for o in owners for e in clauses.extras.get(o, [])]
+    note_list = list(dict.fromkeys(n for o in owners for n in clauses.notes.get(o, [])))
+    extension, mode = None, None
+    if exts and len({_key(e) for e, _ in exts}) == 1:
+        extension = exts[0][0]
+        mode = _extension_mode(text, pt, extension, {m for _, m in exts})
+    elif exts:
+        shown = ", ".join(dict.fromkeys(str(e) for e, _ in exts))
+        note_list.append("several extension clauses: " + shown)
+    extra: int | float = 0
+    if extra_ms:
+        kinds = {e.kind for e in extra_ms}
+        amounts = {e.amount for e in extra_ms}
+        if kinds != {pt.kind} or len(amounts) != 1:
+            raise RuleParseError(
+                text, "the extra time for difficult areas is not in the unit of the time"
+            )
+        extra = amounts.pop() or 0
+    if pt.kind in (ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE):
+        extra = 0
+    return attrs.evolve(
+        pt,
+        extension=extension,
+        extension_mode=mode,
+        difficult_area_extra=extra,
+        note="; ".join(note_list) if note_list else None,
+    )
+
+
+def _labels(
+    src: str, tokens: Sequence[_Token], mentions: Sequence[_Mention], mains: Sequence[_Mention]
+) -> tuple[list[_Label | None], list[str | None]]:
+    """The label found before or after each main time, and the label each one takes: the one
+    found, or for times without one, the cases, alternatives or steps the layout shows."""
     found = [
         _label_for(src, tokens, m, mains[k + 1].first if k + 1 < len(mains) else len(tokens))
         for k, m in enumerate(mains)
     ]
     labels = [lab.text if lab is not None else None for lab in found]
-    distinct_values = {_key(v) for v in values}
     if len(mains) > 1 and not all(labels):
         if found[0] is None and all(lab is not None and lab.case for lab in found[1:]):
             # "03 ngày ...; 07 ngày ... trong trường hợp cần kiểm tra thực tế": the first time,
@@ -1654,36 +1775,34 @@ def _parse(body: str, text: str) -> ProcessingTime | CompositeProcessingTime:
                 steps = _step_labels(src, tokens, mains)
             if steps is not None:
                 labels = list(steps)
-    if len(mains) > 1 and all(labels) and _nested_cases(tokens, mains, found):
-        raise RuleParseError(text, "cases or steps nested inside a case: no one level of parts")
-    if len(mains) > 1 and all(labels):
-        parts: dict[str, int] = {}
-        for idx, label in enumerate(labels):
-            assert label is not None
-            if label in parts:
-                if _key(values[parts[label]]) != _key(values[idx]):
-                    raise RuleParseError(text, f"two different times for the same case {label!r}")
-                continue
-            parts[label] = idx
-        if len(parts) > 1:
-            if _STEP_WITHOUT_TIME.search(src.lower()):
-                raise RuleParseError(text, "a step or case of the procedure has no stated time")
-            return CompositeProcessingTime(
-                tuple((label, qualified(idx, [idx])) for label, idx in parts.items())
+    return found, labels
+
+
+def _labelled_parts(
+    text: str,
+    src: str,
+    labels: Sequence[str | None],
+    values: Sequence[ProcessingTime],
+    clauses: _Clauses,
+) -> ProcessingTime | CompositeProcessingTime:
+    """One part per label (a label stated again must repeat its time), or the one time when
+    every main time has the same label."""
+    parts: dict[str, int] = {}
+    for idx, label in enumerate(labels):
+        assert label is not None
+        if label in parts:
+            if _key(values[parts[label]]) != _key(values[idx]):
+                raise RuleParseError(text, f"two different times for the same case {label!r}")
+            continue
+        parts[label] = idx
+    if len(parts) > 1:
+        if _STEP_WITHOUT_TIME.search(src.lower()):
+            raise RuleParseError(text, "a step or case of the procedure has no stated time")
+        return CompositeProcessingTime(
+            tuple(
+                (label, _qualified(text, values, clauses, idx, [idx]))
+                for label, idx in parts.items()
             )
-        # The same labelled time stated again (once per channel of submission, say).
-        return qualified(0, range(len(mains)))
-    if len(mains) == 1:
-        return qualified(0, [0])
-    if len(distinct_values) == 1:
-        # The same time stated twice without labels is most often two consecutive steps
-        # ("05 ngày ... Sở thẩm định; 05 ngày ... Bộ ban hành"), which add up.
-        raise RuleParseError(
-            text,
-            f"the time {values[0]} is stated {len(mains)} times without labels: repeated, or "
-            "consecutive steps that add up?",
         )
-    shown = ", ".join(dict.fromkeys(str(v) for v in values))
-    raise RuleParseError(
-        text, f"several different times ({shown}) without labels to tell them apart"
-    )
+    # The same labelled time stated again (once per channel of submission, say).
+    return _qualified(text, values, clauses, 0, range(len(values)))

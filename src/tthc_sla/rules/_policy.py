@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from tthc_sla.errors import PolicyError
+from tthc_sla.errors import InputTypeError, PolicyError
 
 __all__ = ["DeadlinePolicy"]
 
@@ -19,6 +19,8 @@ def _one_of(choices: tuple[str, ...]) -> Any:
     def check(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
         if value not in choices:
             expected = " or ".join(repr(c) for c in choices)
+            if not isinstance(value, str):
+                raise InputTypeError(attribute.name, value, expected)
             raise PolicyError(value, f"{attribute.name}={expected}")
 
     return check
@@ -26,11 +28,13 @@ def _one_of(choices: tuple[str, ...]) -> Any:
 
 def _check_bool(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
     if not isinstance(value, bool):
-        raise PolicyError(value, f"{attribute.name}=True or False")
+        raise InputTypeError(attribute.name, value, "True or False")
 
 
 def _check_cutoff(_: object, attribute: attrs.Attribute[Any], value: object) -> None:
-    if not isinstance(value, time) or value.tzinfo is not None:
+    if not isinstance(value, time):
+        raise InputTypeError(attribute.name, value, "a naive datetime.time such as time(15, 0)")
+    if value.tzinfo is not None:
         raise PolicyError(value, f"{attribute.name}= a naive datetime.time such as time(15, 0)")
 
 

@@ -176,7 +176,10 @@ def _check_amount(instance: ProcessingTime, attribute: attrs.Attribute[Any], val
             raise PolicyError(value, f"no amount for {kind.name} (amount=None)")
         return
     if not _is_number(value):
-        raise PolicyError(value, f"a positive number as the amount of {kind.name}")
+        expected = f"a positive number as the amount of {kind.name}"
+        if value is None:  # the right type, but this kind needs an amount
+            raise PolicyError(value, expected)
+        raise InputTypeError("amount", value, expected)
     # An int is finite, and may be too large for math.isfinite (OverflowError).
     if (isinstance(value, float) and not math.isfinite(value)) or value <= 0:
         raise PolicyError(value, f"a positive, finite amount for {kind.name}")
@@ -191,11 +194,15 @@ def _check_amount(instance: ProcessingTime, attribute: attrs.Attribute[Any], val
 
 def _check_kind(instance: ProcessingTime, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, ProcessingTimeKind):
-        raise PolicyError(value, "a ProcessingTimeKind")
+        raise InputTypeError("kind", value, "a ProcessingTimeKind")
 
 
 def _check_note(instance: ProcessingTime, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is not None and (not isinstance(value, str) or not value.strip()):
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise InputTypeError("note", value, "a non-empty string or None")
+    if not value.strip():
         raise PolicyError(value, "a non-empty string or None as the note")
 
 
@@ -203,7 +210,7 @@ def _check_extension(instance: ProcessingTime, attribute: attrs.Attribute[Any], 
     if value is None:
         return
     if not isinstance(value, ProcessingTime):
-        raise PolicyError(value, "a ProcessingTime or None as the extension")
+        raise InputTypeError("extension", value, "a ProcessingTime or None")
     if value.kind in _NO_AMOUNT:
         raise PolicyError(value, "an extension with an amount (not SAME_DAY or IMMEDIATE)")
     if value.extension is not None:
@@ -236,9 +243,13 @@ def _check_mode(instance: ProcessingTime, attribute: attrs.Attribute[Any], value
         return
     if value is None:
         return  # set from the numbers after validation (ProcessingTime.__attrs_post_init__)
-    if not isinstance(value, ExtensionMode):
+    if isinstance(value, str):  # a word that names no mode (_to_mode kept it)
         raise PolicyError(
             value, "an ExtensionMode (ADDITIONAL, TOTAL or AMBIGUOUS) as the extension_mode"
+        )
+    if not isinstance(value, ExtensionMode):
+        raise InputTypeError(
+            "extension_mode", value, "an ExtensionMode (ADDITIONAL, TOTAL or AMBIGUOUS) or None"
         )
 
 
@@ -253,11 +264,9 @@ def _total_not_longer(pt: ProcessingTime) -> PolicyError:
 
 
 def _check_extra(instance: ProcessingTime, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if (
-        not _is_number(value)
-        or (isinstance(value, float) and not math.isfinite(value))
-        or value < 0
-    ):
+    if not _is_number(value):
+        raise InputTypeError("difficult_area_extra", value, "a non-negative, finite number")
+    if (isinstance(value, float) and not math.isfinite(value)) or value < 0:
         raise PolicyError(value, "a non-negative, finite number as difficult_area_extra")
     if value and instance.kind in _NO_AMOUNT:
         raise PolicyError(value, f"no difficult_area_extra for {instance.kind.name}")
@@ -283,9 +292,12 @@ class ProcessingTime:
     if the ceiling is, in the same unit, no longer than the time (the only reading that extends
     anything), else ``AMBIGUOUS``. :meth:`ceiling` is the longest time allowed.
     ``difficult_area_extra`` is the extra amount, in the same unit, for communes in mountainous,
-    island or disadvantaged areas. Bad values raise :class:`~tthc_sla.errors.PolicyError`:
-    an amount that is not a number (None, a str, a bool), not finite (NaN, ±inf), zero or
-    negative, a fraction of days or months, or above the maximum of its kind (``MAX_AMOUNTS``):
+    island or disadvantaged areas. A value of the wrong type (an amount that is a str or a
+    bool, a kind that is not a :class:`ProcessingTimeKind`...) raises
+    :class:`~tthc_sla.errors.InputTypeError` naming the field; bad values of the right type
+    raise :class:`~tthc_sla.errors.PolicyError`: an amount that is missing (None), not finite
+    (NaN, ±inf), zero or negative, a fraction of days or months, or above the maximum of its
+    kind (``MAX_AMOUNTS``):
 
     * working days and calendar days: 366,000 (a millennium of days);
     * months: 12,000 (a millennium);
@@ -593,17 +605,19 @@ def _from_simple_spec(spec: str, s: str) -> ProcessingTime:
 def _check_parts(
     instance: CompositeProcessingTime, attribute: attrs.Attribute[Any], value: Any
 ) -> None:
-    if not isinstance(value, tuple) or not value:
+    if not isinstance(value, tuple):
+        raise InputTypeError("parts", value, "a non-empty tuple of (label, ProcessingTime) pairs")
+    if not value:
         raise PolicyError(value, "a non-empty tuple of (label, ProcessingTime) pairs")
     seen: set[str] = set()
-    for part in value:
+    for i, part in enumerate(value):
         if (
             not isinstance(part, tuple)
             or len(part) != 2
             or not isinstance(part[0], str)
             or not isinstance(part[1], ProcessingTime)
         ):
-            raise PolicyError(part, "a (label, ProcessingTime) pair")
+            raise InputTypeError(f"parts[{i}]", part, "a (label, ProcessingTime) pair")
         label = part[0]
         if not label.strip():
             raise PolicyError(label, "a non-empty label")
