@@ -37,6 +37,7 @@ from tthc_sla.batch import (  # noqa: E402
     summarize_frame,
     working_days_between,
 )
+from tthc_sla.evaluation._flat import FLAT_COLUMNS, flat_row  # noqa: E402
 from tthc_sla.testing import calendars, dossiers, invalid_dossiers  # noqa: E402
 
 CAL = vietnam_calendar(years=(2014, 2040))
@@ -130,40 +131,20 @@ def _moment(x: Any) -> datetime | None:
 
 
 def _expected(e: Evaluation) -> dict[str, Any]:
-    d = e.dossier
-    return {
-        "dossier_id": d.id,
-        "procedure": d.procedure.code,
-        "agency": d.agency,
-        "level": d.level,
-        "field": d.field,
-        "channel": None if d.channel is None else d.channel.value,
-        "outcome": e.outcome.value,
-        "received_at": e.received_at,
-        "due_at": e.due_at,
-        "due_date": e.due_date,
-        "completed_at": e.completed_at,
-        "ended_at": e.ended_at,
-        "late_working_days": e.late_working_days,
-        "excluded_working_days": e.excluded_working_days,
-        "processing_working_days": e.processing_working_days,
-        "by_moment": e.by_moment,
-        "met_rescheduled": e.met_rescheduled,
-        "provisional": e.provisional,
-        "late_units": ";".join(e.late_units),
-        "warnings": "\n".join(e.warnings),
-    }
+    # The scalar engine's own flat row (the layout the CLI writes, FLAT_COLUMNS).
+    return flat_row(e)
 
 
 def _actual(row: Any) -> dict[str, Any]:
     out = {c: getattr(row, c) for c in OUTPUT_COLUMNS if c != "scalar"}
-    for c in ("received_at", "due_at", "completed_at", "ended_at"):
+    for c in ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due"):
         out[c] = _moment(out[c])
     due = _moment(out["due_date"])
     out["due_date"] = None if due is None else due.date()
     for c in ("agency", "level", "field", "channel"):
         out[c] = None if pd.isna(out[c]) else out[c]
     out["late_working_days"] = int(out["late_working_days"])
+    out["late_time_hours"] = float(out["late_time_hours"])
     out["excluded_working_days"] = int(out["excluded_working_days"])
     out["met_rescheduled"] = bool(out["met_rescheduled"])
     out["by_moment"] = bool(out["by_moment"])
@@ -425,3 +406,69 @@ def test_as_of_at_the_microsecond() -> None:
     d = Dossier("E-1", PROC, [Event(at, "received")])
     _check([d], vietnam_calendar(), at)
     _check([d], vietnam_calendar(), at - timedelta(microseconds=1))
+
+
+# ---------------------------------------------------------------------------- the flat layout
+
+
+def test_output_columns_are_the_flat_layout() -> None:
+    # One layout for the CLI and the columnar engine, which adds its ``scalar`` column.
+    assert (*FLAT_COLUMNS, "scalar") == OUTPUT_COLUMNS
+    empty = evaluate_frame(
+        events_frame(_worked()).head(0), [PROC], vietnam_calendar(), as_of=datetime(2026, 12, 1)
+    )
+    assert empty["late_time_hours"].dtype == float
+    assert empty["rescheduled_due"].dtype == np.dtype("datetime64[us]")
+
+
+def test_late_time_hours_equal_scalar_on_a_generated_table() -> None:
+    # Every dossier of a realistic generated table (steps, pauses, working-day, same-day and
+    # working-hour rules), as of two moments: the vectorised working time past the due moment,
+    # rounded to hours, is the scalar Evaluation.late_time through the same rounding.
+    import sys
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parents[1] / "benchmarks"))
+    from bench_evaluate import CAL as BENCH_CAL
+    from bench_evaluate import CATALOG, make_dossiers
+
+    ds = make_dossiers(3000, seed=11)
+    procs = {p.code: p for p in CATALOG}
+    frame = events_frame(ds)
+    for as_of in (datetime(2025, 6, 30, 17), datetime(2027, 1, 1)):
+        result = evaluate_frame(frame, procs, BENCH_CAL, as_of=as_of)
+        assert not result["scalar"].any()  # all of them on the vectorised path
+        got = result["late_time_hours"].tolist()
+        expected = [flat_row(evaluate(d, BENCH_CAL, as_of=as_of))["late_time_hours"] for d in ds]
+        assert got == expected
+        assert sum(h > 0 for h in got) > 100  # the test sees late and overdue dossiers
+
+
+def test_separators_of_the_flat_layout() -> None:
+    cal = vietnam_calendar()
+    t = datetime
+    # Both steps overrun: appraisal due Thu 19/11 (3 working days from Mon 16/11), finished
+    # Mon 23/11; signing due Wed 25/11 (1 working day from 23/11, Tue 24/11 is off), finished
+    # Thu 26/11. The dossier, due Mon 23/11, is resolved late on Fri 27/11.
+    both = Dossier("HS-7", PROC, [
+        Event(t(2026, 11, 16, 9), "received"),
+        Event(t(2026, 11, 16, 10), "step_started", step="Thẩm định"),
+        Event(t(2026, 11, 23, 9), "step_finished", step="Thẩm định"),
+        Event(t(2026, 11, 23, 10), "step_started", step="Ký duyệt"),
+        Event(t(2026, 11, 26, 9), "step_finished", step="Ký duyệt"),
+        Event(t(2026, 11, 27, 9), "resolved"),
+    ])  # fmt: skip
+    result = _check([both], cal, t(2026, 12, 1))
+    assert result["late_units"].tolist() == ["Phòng Quản lý đô thị; Lãnh đạo UBND"]
+    # 23/11 17:00 to 27/11 09:00: 25 and 26/11 (7.5 h each) and 1.5 h on the 27th
+    assert result["late_time_hours"].tolist() == [16.5]
+    broken = Dossier("HS-8", PROC, [
+        Event(t(2026, 11, 16, 9), "received"),
+        Event(t(2026, 11, 17, 9), "resumed"),
+        Event(t(2026, 11, 18, 9), "resumed"),
+    ])  # fmt: skip
+    result = _check([broken], cal, t(2026, 12, 1), strict=False)
+    assert result["warnings"].tolist() == [
+        "dossier 'HS-8', event 1: RESUMED without a PAUSED before it"
+        " | dossier 'HS-8', event 2: RESUMED without a PAUSED before it"
+    ]

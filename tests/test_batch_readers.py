@@ -25,6 +25,7 @@ from tthc_sla import (  # noqa: E402
     vietnam_calendar,
 )
 from tthc_sla.batch import evaluate_frame, events_frame  # noqa: E402
+from tthc_sla.evaluation._flat import LIST_SEPARATOR  # noqa: E402
 
 ROOT = Path(__file__).parent.parent
 EVENTS = ROOT / "examples" / "events.csv"
@@ -149,7 +150,7 @@ def test_corpus_through_the_columnar_engine(case: dict[str, Any]) -> None:
             assert row.outcome == e.outcome.value
             assert (None if pd.isna(row.due_at) else row.due_at.to_pydatetime()) == e.due_at
             assert row.late_working_days == e.late_working_days
-            assert row.late_units == ";".join(e.late_units)
+            assert row.late_units == LIST_SEPARATOR.join(e.late_units)
     for d in table:
         if scalar[d.id] is None:
             with pytest.raises(HistoryError, match=d.id):
