@@ -12,16 +12,17 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol, TextIO
 
 import attrs
 
 from tthc_sla import _serve, _tables
+from tthc_sla._periods import CUTOFFS, parse_period
 from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._seam import VN_TZ
-from tthc_sla.errors import RuleParseError, TableError, TthcSlaError
+from tthc_sla.errors import PolicyError, RuleParseError, TableError, TthcSlaError
 from tthc_sla.evaluation import Evaluation, evaluate
 from tthc_sla.evaluation._flat import FLAT_COLUMNS, flat_row
 from tthc_sla.history import Dossier
@@ -206,7 +207,8 @@ def _add_report(sub: _Commands) -> None:
         ),
     )
     _table_args(rep)
-    rep.add_argument("--period", required=True, type=_period, help="YYYY-MM, YYYY, or A..B")
+    rep.add_argument("--period", required=True, type=_period, help=_PERIOD_HELP)
+    _cutoff_arg(rep)
     rep.add_argument("--by", default="", help="group keys, comma-separated: " + ", ".join(_BY))
     rep.add_argument(
         "--rates",
@@ -231,7 +233,8 @@ def _add_list(sub: _Commands) -> None:
     lst.add_argument("which", choices=("due-soon", "late", "units"), help="which list")
     _table_args(lst)
     lst.add_argument("--as-of", type=_moment, help="for due-soon: the moment (default: now)")
-    lst.add_argument("--period", type=_period, help="for late and units: YYYY-MM, YYYY or A..B")
+    lst.add_argument("--period", type=_period, help="for late and units: " + _PERIOD_HELP)
+    _cutoff_arg(lst)
     _listing_format_arg(lst)
     lst.set_defaults(run=_run_list)
 
@@ -378,22 +381,46 @@ def _years(text: str) -> tuple[int, int]:
         ) from None
 
 
-def _period(text: str) -> tuple[date, date]:
+_PERIOD_HELP = (
+    "a month YYYY-MM, a quarter YYYY-Qn, a half year YYYY-H1 or YYYY-H2, a year YYYY, or "
+    "FIRST..LAST with each bound YYYY-MM-DD or YYYY-MM"
+)
+
+
+def _cutoff_arg(p: argparse.ArgumentParser) -> None:
+    """``--cutoff`` of the commands that take ``--period`` (``report``, ``list``)."""
+    p.add_argument(
+        "--cutoff",
+        choices=CUTOFFS,
+        help="how --period's months, quarters, half years and years are cut: calendar "
+        "(default), or reporting: from the 15th of the month before to the 14th of the last "
+        "month (2026-10 is 2026-09-15..2026-10-14), the national reporting regime's default "
+        "(Decree 09/2019/NĐ-CP art. 12), not verified for the TTHC report forms; dates "
+        "written in full are used as they are",
+    )
+
+
+def _period(text: str) -> str:
+    """``--period``, checked when the arguments are read; its dates depend on ``--cutoff``."""
     try:
-        if ".." in text:
-            a, b = text.split("..", 1)
-            return date.fromisoformat(a), date.fromisoformat(b)
-        if len(text) == 4:
-            year = int(text)
-            return date(year, 1, 1), date(year, 12, 31)
-        year, month = (int(x) for x in text.split("-"))
-        first = date(year, month, 1)
-        nxt = date(year + month // 12, month % 12 + 1, 1)
-        return first, nxt - timedelta(days=1)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"period {text!r}: expected YYYY-MM, YYYY or 2026-10-01..2026-12-31"
-        ) from None
+        parse_period(text)
+    except PolicyError as exc:
+        raise argparse.ArgumentTypeError(f"period {text!r}: expected {exc.expected}") from None
+    return text
+
+
+def _period_dates(args: argparse.Namespace) -> tuple[date, date]:
+    """The days of ``--period`` under ``--cutoff`` (calendar when not given)."""
+    return parse_period(args.period, args.cutoff or "calendar")
+
+
+def _note_period(args: argparse.Namespace, first: date, last: date) -> None:
+    """Name the days the period stands for on standard error, after the accounting line."""
+    print(
+        f"tthc-sla: period {args.period} ({args.cutoff or 'calendar'} cut-off): "
+        f"{first.isoformat()}..{last.isoformat()}",
+        file=sys.stderr,
+    )
 
 
 def _moment(text: str) -> datetime:
@@ -662,7 +689,7 @@ def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
 
 
 def _run_report(args: argparse.Namespace, out: TextIO) -> None:
-    first, last = args.period
+    first, last = _period_dates(args)
     by = [k.strip() for k in args.by.split(",") if k.strip()]
     for key in by:
         if key not in _BY:
@@ -671,6 +698,7 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
     run = _load(args)
     evaluations = _evaluate_all(args, run, datetime.combine(last, time.max))
     _finish(args, run, evaluations)
+    _note_period(args, first, last)
     summaries = summarize(evaluations, period=(first, last), by=by)
     rows = report_table(summaries, by=by, rates=rates)
     columns = [
@@ -701,8 +729,8 @@ _LIST_COLUMNS = (
 
 def _run_list(args: argparse.Namespace, out: TextIO) -> None:
     if args.which == "due-soon":
-        if args.period is not None:
-            raise _UsageError("due-soon takes --as-of, not --period")
+        if args.period is not None or args.cutoff is not None:
+            raise _UsageError("due-soon takes --as-of, not --period or --cutoff")
         run = _load(args)
         evaluations = _evaluate_all(args, run, _local_as_of(args.as_of))
         _finish(args, run, evaluations)
@@ -710,11 +738,12 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> None:
         columns: Sequence[str] = _LIST_COLUMNS
     else:
         if args.period is None:
-            raise _UsageError(f"{args.which} needs --period (YYYY-MM, YYYY or A..B)")
-        first, last = args.period
+            raise _UsageError(f"{args.which} needs --period ({_PERIOD_HELP})")
+        first, last = _period_dates(args)
         run = _load(args)
         evaluations = _evaluate_all(args, run, datetime.combine(last, time.max))
         _finish(args, run, evaluations)
+        _note_period(args, first, last)
         if args.which == "late":
             rows = [
                 flat_row(e) for e in late_dossiers(evaluations, period=(first, last))

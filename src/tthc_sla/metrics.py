@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from tthc_sla._counting import count
+from tthc_sla._periods import check_cutoff, parse_period
 from tthc_sla._vocab import fold
 from tthc_sla.calendar._seam import to_local
 from tthc_sla.errors import InputTypeError, PolicyError
@@ -323,13 +324,23 @@ def _local(t: datetime) -> datetime:
     return to_local(t)[0]
 
 
-def _period_bounds(period: tuple[date, date]) -> tuple[date, date, datetime]:
+def _period_bounds(
+    period: tuple[date, date] | str | None, cutoff: str = "calendar"
+) -> tuple[date, date, datetime] | None:
+    """The first day, the last day and the last moment of ``period``: two dates, or a text
+    read by :func:`tthc_sla._periods.parse_period` under ``cutoff``; None for no period."""
+    check_cutoff(cutoff)
+    if period is None:
+        return None
+    if isinstance(period, str):
+        period = parse_period(period, cutoff)
+    expected = "(first_day, last_day), two dates, or a period text such as '2026-10' or '2026-Q4'"
     try:
         first, last = period
     except (TypeError, ValueError):
-        raise InputTypeError("period", period, "(first_day, last_day), two dates") from None
+        raise InputTypeError("period", period, expected) from None
     if not isinstance(first, date) or not isinstance(last, date):
-        raise InputTypeError("period", period, "(first_day, last_day), two dates")
+        raise InputTypeError("period", period, expected)
     if first > last:
         raise PolicyError(period, "period=(first_day, last_day) with first_day <= last_day")
     return first, last, datetime.combine(last, time.max)
@@ -403,8 +414,9 @@ def _overdue_at(e: Evaluation, end: datetime) -> bool:
 def summarize(
     evaluations: Iterable[Evaluation],
     *,
-    period: tuple[date, date] | None = None,
+    period: tuple[date, date] | str | None = None,
     by: GroupKey | Sequence[GroupKey] = (),
+    cutoff: str = "calendar",
 ) -> Any:
     """Count evaluations into the report table's counters, for a period, per group.
 
@@ -412,11 +424,18 @@ def summarize(
         evaluations: evaluations as of the period's end or later (a dossier still open at the
             period's end must have been evaluated as of that end or later, otherwise its state
             at the end is unknown and PolicyError is raised).
-        period: ``(first_day, last_day)``, local dates, inclusive. ``None``: everything, with
-            open dossiers judged as evaluated.
+        period: ``(first_day, last_day)``, local dates, inclusive; or a text: ``"2026-10"``
+            (a month), ``"2026-Q4"`` (a quarter), ``"2026-H1"`` / ``"2026-H2"`` (half years),
+            ``"2026"`` (a year) or ``"FIRST..LAST"`` (each bound ``2026-10-01`` or
+            ``2026-09``), read under ``cutoff``. ``None``: everything, with open dossiers
+            judged as evaluated.
         by: group keys: ``"agency"``, ``"level"``, ``"field"``, ``"channel"``,
             ``"procedure"``, ``"received_month"``, or functions of an evaluation; one key
             alone (``by="agency"``) or several (``by=("agency", "field")``).
+        cutoff: how a text ``period`` cuts months: ``"calendar"`` (default) or
+            ``"reporting"``, from the 15th of the month before to the 14th (Decree
+            09/2019/NĐ-CP art. 12; not verified for the TTHC report forms). Dates given as
+            ``(first_day, last_day)`` are used as they are.
 
     Returns:
         A :class:`Summary`, or with ``by`` a ``dict`` from key tuples to summaries.
@@ -424,8 +443,22 @@ def summarize(
     Examples:
         >>> summarize([]).received
         0
+
+        A dossier received on 28/9/2026 is carried over into calendar October, and received
+        in the reporting October (15/9..14/10):
+
+        >>> from datetime import datetime
+        >>> from tthc_sla import Dossier, Event, Procedure, evaluate, vietnam_calendar
+        >>> d = Dossier("A", Procedure("1.001", "Cấp phép", "5wd"),
+        ...             [Event(datetime(2026, 9, 28, 9), "received")])
+        >>> e = evaluate(d, vietnam_calendar(), as_of=datetime(2026, 12, 31))
+        >>> october = summarize([e], period="2026-10")
+        >>> october == summarize([e], period=(date(2026, 10, 1), date(2026, 10, 31)))
+        True
+        >>> october.carried_over, summarize([e], period="2026-10", cutoff="reporting").received
+        (1, 1)
     """
-    bounds = None if period is None else _period_bounds(period)
+    bounds = _period_bounds(period, cutoff)
     keys = _key_functions(by)
     # Counters are added in plain dicts; each group's Summary is built once at the end.
     groups: dict[tuple[Any, ...], dict[str, int]] = {}
@@ -530,14 +563,18 @@ def due_soon(evaluations: Iterable[Evaluation]) -> list[Evaluation]:
 
 
 def late_dossiers(
-    evaluations: Iterable[Evaluation], *, period: tuple[date, date] | None = None
+    evaluations: Iterable[Evaluation],
+    *,
+    period: tuple[date, date] | str | None = None,
+    cutoff: str = "calendar",
 ) -> list[Evaluation]:
     """Dossiers resolved late in the period or overdue at its end, most working days late first.
 
     Each carries ``late_units``: the units whose steps overran (the monthly list of late
-    dossiers by office).
+    dossiers by office). ``period`` and ``cutoff`` are as in :func:`summarize`: two dates, or
+    a text such as ``"2026-10"`` or ``"2026-Q4"`` read under ``cutoff``.
     """
-    bounds = None if period is None else _period_bounds(period)
+    bounds = _period_bounds(period, cutoff)
     out = []
     for e in evaluations:
         one = _one(e, bounds)
@@ -547,10 +584,16 @@ def late_dossiers(
 
 
 def late_by_unit(
-    evaluations: Iterable[Evaluation], *, period: tuple[date, date] | None = None
+    evaluations: Iterable[Evaluation],
+    *,
+    period: tuple[date, date] | str | None = None,
+    cutoff: str = "calendar",
 ) -> dict[str, int]:
-    """How many late or overdue dossiers each unit is attributed, most first."""
+    """How many late or overdue dossiers each unit is attributed, most first.
+
+    ``period`` and ``cutoff`` are as in :func:`summarize`.
+    """
     counts: Counter[str] = Counter()
-    for e in late_dossiers(evaluations, period=period):
+    for e in late_dossiers(evaluations, period=period, cutoff=cutoff):
         counts.update(e.late_units)
     return dict(counts.most_common())
