@@ -31,6 +31,8 @@ LAYERS: dict[str, int] = {
     "_serve": 6,
     "_form06": 6,
     "_html": 6,
+    "_engines": 6,
+    "_writers": 6,
     "__main__": 7,
     "__init__": 7,
 }

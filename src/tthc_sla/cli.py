@@ -12,21 +12,19 @@ import os
 import sys
 import tomllib
 from collections.abc import Callable, Sequence
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol, TextIO
 
 import attrs
 
-from tthc_sla import _serve, _tables
+from tthc_sla import _engines, _form06, _html, _serve, _tables, _writers
 from tthc_sla._periods import CUTOFFS, parse_period
 from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._seam import VN_TZ
 from tthc_sla.errors import PolicyError, RuleParseError, TableError, TthcSlaError
-from tthc_sla.evaluation import Evaluation, evaluate
-from tthc_sla.evaluation._flat import FLAT_COLUMNS, flat_row
-from tthc_sla.history import Dossier
-from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, report_table, summarize
+from tthc_sla.evaluation._flat import FLAT_COLUMNS
+from tthc_sla.metrics import report_table
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
 from tthc_sla.rules._seam import has_spec_form, resolve_rule
 
@@ -190,8 +188,9 @@ def _add_evaluate(sub: _Commands) -> None:
     ev.add_argument("--as-of", type=_moment, help="evaluate as of this moment (default: now)")
     ev.add_argument(
         "--format",
-        choices=("csv", "jsonl", "json", "table"),
-        help="output format (default: csv; jsonl when --output ends in .jsonl)",
+        choices=("csv", "jsonl", "json", "table", "parquet", "xlsx"),
+        help="output format (default: csv; from --output's suffix when it is .jsonl, "
+        ".parquet or .xlsx); parquet (Arrow types, categorical labels) and xlsx need --output",
     )
     ev.set_defaults(run=_run_evaluate)
 
@@ -216,7 +215,14 @@ def _add_report(sub: _Commands) -> None:
         help="rates to show, comma-separated (early, on_time, early_or_on_time, late, "
         "late_over_to_handle, on_time_over_to_handle, progress_766)",
     )
-    _listing_format_arg(rep)
+    rep.add_argument(
+        "--format",
+        choices=("csv", "json", "table", "xlsx", "html"),
+        help="output format (default: table on a terminal, csv otherwise); xlsx: the form "
+        "Biểu số 06/VPCP/KSTT (Circular 01/2020/TT-VPCP), needs --output; html: one "
+        "self-contained printable page with bars, the monthly trend and the late list",
+    )
+    rep.add_argument("--unit", help="xlsx and html: the reporting unit printed on the form")
     rep.set_defaults(run=_run_report)
 
 
@@ -334,6 +340,13 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         help="the event that finishes a dossier (default: resolved, i.e. the result is ready)",
     )
     p.add_argument("--output", "-o", help="write to this file instead of standard output")
+    p.add_argument(
+        "--engine",
+        choices=_engines.ENGINES,
+        default="auto",
+        help="scalar: every history replayed in Python; columnar: the whole table with numpy "
+        "(the batch extra), same output; auto (default): columnar when it is installed",
+    )
 
 
 def _notices_arg(p: argparse.ArgumentParser) -> None:
@@ -576,24 +589,25 @@ def _column_map(path: str) -> dict[str, str]:
     return columns
 
 
-def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> list[Evaluation]:
+def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _engines.Results:
     policy = DeadlinePolicy(
         receipt_day_counts=args.receipt_day_counts,
         due_time=args.due_time,
         finish=args.finish,
         after_hours=args.after_hours,
     )
-    cal = run.calendar
     progress = _Progress(len(run.table.dossiers), "evaluating")
-
-    def one(d: Dossier) -> Evaluation:
-        return evaluate(d, cal, as_of=as_of, policy=policy)
-
-    evaluations, aside = _tables.evaluate_table(
-        run.table, one, skip_bad=args.skip_bad, tick=progress.tick
+    results, aside = _engines.evaluate_all(
+        run.table,
+        run.calendar,
+        as_of=as_of,
+        policy=policy,
+        engine=args.engine,
+        skip_bad=args.skip_bad,
+        tick=progress.tick,
     )
     run.set_aside.extend(aside)
-    return evaluations
+    return results
 
 
 def _local_as_of(moment: datetime | None) -> datetime:
@@ -606,7 +620,7 @@ def _local_as_of(moment: datetime | None) -> datetime:
     return moment
 
 
-def _finish(args: argparse.Namespace, run: _Run, evaluations: Sequence[Evaluation]) -> None:
+def _finish(args: argparse.Namespace, run: _Run, evaluations: _engines.Results) -> None:
     """Name what was set aside, write --rejects, print the accounting line; fail on nothing."""
     aside = sorted(run.set_aside, key=lambda s: s.lines[0])
     if aside:
@@ -626,7 +640,7 @@ def _finish(args: argparse.Namespace, run: _Run, evaluations: Sequence[Evaluatio
         f"({table.rows_read - rows_aside} rows), {len(aside)} set aside ({rows_aside} rows)",
         file=sys.stderr,
     )
-    provisional = sum(1 for e in evaluations if e.provisional)
+    provisional = evaluations.provisional()
     if provisional:
         until = run.calendar.confirmed_until
         print(
@@ -675,17 +689,24 @@ def _write_table(args: argparse.Namespace, out: TextIO, rows: Any, columns: Sequ
 
 
 def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
+    suffix = (args.output or "").rsplit(".", 1)[-1].lower()
+    fmt = args.format or (suffix if suffix in ("jsonl", "parquet", "xlsx") else "csv")
+    if fmt in ("parquet", "xlsx") and not args.output:
+        raise _UsageError(f"--format {fmt} writes a file: give --output FILE")
     run = _load(args)
-    evaluations = _evaluate_all(args, run, _local_as_of(args.as_of))
-    _finish(args, run, evaluations)
-    fmt = args.format or ("jsonl" if (args.output or "").endswith(".jsonl") else "csv")
-    target = _open_out(args, out)
-    try:
-        rows = (flat_row(e) for e in evaluations)
-        _tables.write_rows(rows, target, fmt=fmt, columns=FLAT_COLUMNS)
-    finally:
-        if target is not out:
-            target.close()
+    results = _evaluate_all(args, run, _local_as_of(args.as_of))
+    _finish(args, run, results)
+    if fmt == "parquet":
+        _writers.write_parquet(args.output, rows=results.rows(), frame=results.frame)
+    elif fmt == "xlsx":
+        _writers.write_xlsx(args.output, results.rows(), FLAT_COLUMNS, title="evaluations")
+    else:
+        target = _open_out(args, out)
+        try:
+            _tables.write_rows(results.rows(), target, fmt=fmt, columns=FLAT_COLUMNS)
+        finally:
+            if target is not out:
+                target.close()
 
 
 def _run_report(args: argparse.Namespace, out: TextIO) -> None:
@@ -695,22 +716,62 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
         if key not in _BY:
             raise _UsageError(f"--by {key!r}: expected some of {', '.join(_BY)}")
     rates = [r.strip() for r in args.rates.split(",") if r.strip()]
+    if args.format == "xlsx" and not args.output:
+        raise _UsageError("--format xlsx writes the form to a file: give --output FILE")
     run = _load(args)
-    evaluations = _evaluate_all(args, run, datetime.combine(last, time.max))
-    _finish(args, run, evaluations)
+    results = _evaluate_all(args, run, datetime.combine(last, time.max))
+    _finish(args, run, results)
     _note_period(args, first, last)
-    summaries = summarize(evaluations, period=(first, last), by=by)
-    rows = report_table(summaries, by=by, rates=rates)
-    columns = [
-        "row",
-        *by,
-        *_REPORT_COLUMNS,
-        *(f"rate_{r}" for r in rates),
-        "provisional",
-        "reconciles",
-        "imbalance",
-    ]
-    _write_table(args, out, rows, columns)
+    rows = report_table(results.summaries((first, last), by), by=by, rates=rates)
+    if args.format == "xlsx":
+        _form06.write_form06(args.output, rows, by=by, first=first, last=last,
+                             title_unit=args.unit)  # fmt: skip
+    elif args.format == "html":
+        _write_html(args, out, results, rows, by, (first, last))
+    else:
+        columns = [
+            "row", *by, *_REPORT_COLUMNS, *(f"rate_{r}" for r in rates), "provisional",
+            "reconciles", "imbalance",
+        ]  # fmt: skip
+        _write_table(args, out, rows, columns)
+
+
+def _write_html(
+    args: argparse.Namespace,
+    out: TextIO,
+    results: _engines.Results,
+    rows: list[dict[str, Any]],
+    by: list[str],
+    period: tuple[date, date],
+) -> None:
+    """The report as one page: the table, the bars, the month-by-month line, the late list."""
+    first, last = period
+    months = []
+    start = first
+    while start <= last:
+        end = min(last, _month_end(start))
+        months.append((start.strftime("%Y-%m"), results.summaries((start, end), ())))
+        start = end + timedelta(days=1)
+    page = _html.render_report_html(
+        title=args.unit or "Tình hình, kết quả giải quyết thủ tục hành chính",
+        first=first,
+        last=last,
+        by=by,
+        rows=rows,
+        monthly=months if len(months) > 1 else (),
+        late=results.late(period),
+    )
+    target = _open_out(args, out)
+    try:
+        target.write(page)
+    finally:
+        if target is not out:
+            target.close()
+
+
+def _month_end(d: date) -> date:
+    following = date(d.year + d.month // 12, d.month % 12 + 1, 1)
+    return following - timedelta(days=1)
 
 
 _LIST_COLUMNS = (
@@ -732,25 +793,23 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> None:
         if args.period is not None or args.cutoff is not None:
             raise _UsageError("due-soon takes --as-of, not --period or --cutoff")
         run = _load(args)
-        evaluations = _evaluate_all(args, run, _local_as_of(args.as_of))
-        _finish(args, run, evaluations)
-        rows = [flat_row(e) for e in due_soon(evaluations)]
+        results = _evaluate_all(args, run, _local_as_of(args.as_of))
+        _finish(args, run, results)
+        rows = results.due_soon()
         columns: Sequence[str] = _LIST_COLUMNS
     else:
         if args.period is None:
             raise _UsageError(f"{args.which} needs --period ({_PERIOD_HELP})")
         first, last = _period_dates(args)
         run = _load(args)
-        evaluations = _evaluate_all(args, run, datetime.combine(last, time.max))
-        _finish(args, run, evaluations)
+        results = _evaluate_all(args, run, datetime.combine(last, time.max))
+        _finish(args, run, results)
         _note_period(args, first, last)
         if args.which == "late":
-            rows = [
-                flat_row(e) for e in late_dossiers(evaluations, period=(first, last))
-            ]
+            rows = results.late((first, last))
             columns = _LIST_COLUMNS
         else:
-            counts = late_by_unit(evaluations, period=(first, last))
+            counts = results.units((first, last))
             rows = [{"unit": unit, "late_dossiers": n} for unit, n in counts.items()]
             columns = ("unit", "late_dossiers")
     _write_table(args, out, rows, columns)

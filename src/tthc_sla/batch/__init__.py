@@ -31,16 +31,18 @@ from tthc_sla.batch._arrays import (
 from tthc_sla.batch._dask import evaluate_dask
 from tthc_sla.batch._frame import evaluate_frame
 from tthc_sla.batch._output import OUTPUT_COLUMNS, events_frame
-from tthc_sla.batch._summary import summarize_frame
+from tthc_sla.batch._summary import due_soon_frame, late_frame, summarize_frame
 
 __all__ = [
     "OUTPUT_COLUMNS",
     "CalendarArrays",
     "calendar_arrays",
     "due_dates",
+    "due_soon_frame",
     "evaluate_dask",
     "evaluate_frame",
     "events_frame",
+    "late_frame",
     "summarize_frame",
     "working_days_between",
 ]

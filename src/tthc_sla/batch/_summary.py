@@ -16,7 +16,7 @@ from tthc_sla._counting import COUNTERS, count
 from tthc_sla.errors import PolicyError
 from tthc_sla.metrics import Summary, group_order
 
-__all__ = ["summarize_frame"]
+__all__ = ["due_soon_frame", "late_frame", "summarize_frame"]
 
 _FRAME_KEYS = ("agency", "level", "field", "channel", "procedure", "received_month")
 
@@ -122,3 +122,35 @@ def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.D
     return pd.DataFrame(
         {k: v.astype(bool) if k == "_in" else v.astype(np.int64) for k, v in c.items()}
     )
+
+
+def late_frame(frame: pd.DataFrame, *, period: tuple[date, date] | None = None) -> pd.DataFrame:
+    """:func:`tthc_sla.late_dossiers` on an :func:`evaluate_frame` result: the rows of the
+    dossiers resolved late in the period or overdue at its end, most working days late first,
+    then by id (the monthly list of late dossiers, with ``late_units``).
+
+    Examples:
+        >>> import pandas as pd
+        >>> from datetime import date, datetime
+        >>> from tthc_sla import Procedure, vietnam_calendar
+        >>> from tthc_sla.batch import evaluate_frame
+        >>> events = pd.DataFrame({"dossier_id": ["A", "A", "B"], "procedure": ["p"] * 3,
+        ...     "at": pd.to_datetime(["2026-10-05 09:00", "2026-10-09 09:00", "2026-10-05 09:00"]),
+        ...     "kind": ["received", "resolved", "received"]})
+        >>> out = evaluate_frame(events, [Procedure("p", "P", "2wd")], vietnam_calendar(),
+        ...                      as_of=datetime(2026, 10, 31, 23, 59))
+        >>> late_frame(out, period=(date(2026, 10, 1), date(2026, 10, 31)))["dossier_id"].tolist()
+        ['B', 'A']
+    """
+    counts = _frame_counts(frame, period)
+    keep = (counts["_in"] & ((counts["late"] > 0) | (counts["pending_overdue"] > 0))).to_numpy()
+    return frame[keep].sort_values(
+        ["late_working_days", "dossier_id"], ascending=[False, True], kind="stable"
+    )
+
+
+def due_soon_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """:func:`tthc_sla.due_soon` on an :func:`evaluate_frame` result: the rows of the open
+    dossiers with at most one working day left, soonest first, then by id."""
+    soon = frame[(frame["outcome"] == "due_soon").to_numpy()]
+    return soon.sort_values(["due_date", "dossier_id"], kind="stable")

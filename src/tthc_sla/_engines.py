@@ -1,0 +1,165 @@
+"""The command line's two engines over one read table, with the same answers.
+
+``scalar``: every dossier through :func:`tthc_sla.evaluate` (the core library only).
+``columnar``: the whole table through :func:`tthc_sla.batch.evaluate_frame` (the ``batch``
+extra), with the histories it cannot judge given back to the scalar path so that what is set
+aside, and why, is the scalar engine's. ``auto`` takes the columnar engine when numpy and
+pandas are installed. Both give flat rows (``evaluation._flat``), summaries, and the lists.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from datetime import date, datetime
+from typing import Any
+
+import attrs
+
+from tthc_sla import _tables
+from tthc_sla.calendar import WorkingCalendar
+from tthc_sla.errors import TthcSlaError
+from tthc_sla.evaluation import Evaluation, evaluate
+from tthc_sla.evaluation._flat import FLAT_COLUMNS, LIST_SEPARATOR, flat_row
+from tthc_sla.history import Dossier
+from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, summarize
+from tthc_sla.rules import DeadlinePolicy
+
+__all__ = ["ENGINES", "Results", "columnar_available", "evaluate_all"]
+
+ENGINES = ("auto", "scalar", "columnar")
+
+
+def columnar_available() -> bool:
+    """Whether the columnar engine's extra (numpy and pandas) is installed."""
+    return all(importlib.util.find_spec(m) is not None for m in ("numpy", "pandas"))
+
+
+@attrs.define
+class Results:
+    """What one engine made of a table: evaluations (scalar) or a frame (columnar)."""
+
+    evaluations: list[Evaluation] | None = None
+    frame: Any = None  # pandas.DataFrame, OUTPUT_COLUMNS of evaluate_frame
+
+    def __len__(self) -> int:
+        return len(self.evaluations) if self.evaluations is not None else len(self.frame)
+
+    def provisional(self) -> int:
+        if self.evaluations is not None:
+            return sum(1 for e in self.evaluations if e.provisional)
+        return int(self.frame["provisional"].sum())
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        """The flat rows, in the table's order of dossiers."""
+        if self.evaluations is not None:
+            return (flat_row(e) for e in self.evaluations)
+        return _frame_rows(self.frame)
+
+    def summaries(self, period: tuple[date, date], by: Sequence[str]) -> Any:
+        if self.evaluations is not None:
+            return summarize(self.evaluations, period=period, by=by)
+        from tthc_sla.batch import summarize_frame
+
+        return summarize_frame(self.frame, period=period, by=by)
+
+    def late(self, period: tuple[date, date]) -> list[dict[str, Any]]:
+        if self.evaluations is not None:
+            return [flat_row(e) for e in late_dossiers(self.evaluations, period=period)]
+        from tthc_sla.batch import late_frame
+
+        return list(_frame_rows(late_frame(self.frame, period=period)))
+
+    def due_soon(self) -> list[dict[str, Any]]:
+        if self.evaluations is not None:
+            return [flat_row(e) for e in due_soon(self.evaluations)]
+        from tthc_sla.batch import due_soon_frame
+
+        return list(_frame_rows(due_soon_frame(self.frame)))
+
+    def units(self, period: tuple[date, date]) -> dict[str, int]:
+        """How many late dossiers each unit is attributed, most first (``late_by_unit``)."""
+        if self.evaluations is not None:
+            return late_by_unit(self.evaluations, period=period)
+        counts: Counter[str] = Counter()
+        for row in self.late(period):
+            if row["late_units"]:
+                counts.update(row["late_units"].split(LIST_SEPARATOR))
+        return dict(counts.most_common())
+
+
+def evaluate_all(
+    table: _tables.DossierTable,
+    calendar: WorkingCalendar,
+    *,
+    as_of: datetime,
+    policy: DeadlinePolicy,
+    engine: str,
+    skip_bad: bool,
+    tick: Callable[[int], None] | None = None,
+) -> tuple[Results, list[_tables.SetAside]]:
+    """Evaluate a read table with ``engine``; dossiers whose history breaks a rule are set
+    aside (``skip_bad``) or raise, named by the file line of the offending row, by either."""
+
+    def one(d: Dossier) -> Evaluation:
+        return evaluate(d, calendar, as_of=as_of, policy=policy)
+
+    if engine == "scalar" or (engine == "auto" and not columnar_available()):
+        evaluations, aside = _tables.evaluate_table(table, one, skip_bad=skip_bad, tick=tick)
+        return Results(evaluations=evaluations), aside
+    return _columnar(table, calendar, one, as_of=as_of, policy=policy, skip_bad=skip_bad)
+
+
+def _columnar(
+    table: _tables.DossierTable,
+    calendar: WorkingCalendar,
+    one: Callable[[Dossier], Evaluation],
+    *,
+    as_of: datetime,
+    policy: DeadlinePolicy,
+    skip_bad: bool,
+) -> tuple[Results, list[_tables.SetAside]]:
+    from tthc_sla.batch import evaluate_frame, events_frame
+
+    dossiers = table.dossiers
+    procedures = {d.procedure.code: d.procedure for d in dossiers}
+    try:
+        frame = evaluate_frame(
+            events_frame(dossiers), procedures, calendar, as_of=as_of, policy=policy, strict=False
+        )
+    except TthcSlaError:  # a day outside the calendar: the scalar path names the dossier
+        evaluations, aside = _tables.evaluate_table(table, one, skip_bad=skip_bad)
+        return Results(evaluations=evaluations), aside
+    broken = (frame["warnings"] != "").to_numpy()
+    if not broken.any():
+        return Results(frame=frame), []
+    # The broken histories, in the table's order, through the scalar path: the same error
+    # (strict) or the same set-aside dossiers, named by line (skip_bad).
+    sub = attrs.evolve(table, dossiers=tuple(d for d, b in zip(dossiers, broken, strict=True) if b))
+    _, aside = _tables.evaluate_table(sub, one, skip_bad=skip_bad)
+    kept = frame[~broken].reset_index(drop=True)
+    kept.attrs = dict(frame.attrs)
+    return Results(frame=kept), aside
+
+
+def _frame_rows(frame: Any) -> Iterator[dict[str, Any]]:
+    """The rows of an evaluate_frame result as the Python values ``flat_row`` gives."""
+    columns = {c: frame[c].tolist() for c in FLAT_COLUMNS}
+    for c in ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due"):
+        columns[c] = [_moment(v) for v in columns[c]]
+    days = map(_moment, columns["due_date"])
+    columns["due_date"] = [None if v is None else v.date() for v in days]
+    columns["processing_working_days"] = [
+        None if v != v else int(v) for v in columns["processing_working_days"]
+    ]
+    for i in range(len(frame)):
+        yield {c: columns[c][i] for c in FLAT_COLUMNS}
+
+
+def _moment(value: Any) -> datetime | None:
+    """A pandas timestamp (or NaT) as a datetime (or None)."""
+    if value is None or value != value:  # NaT is not equal to itself
+        return None
+    out: datetime = value.to_pydatetime()
+    return out

@@ -1,0 +1,127 @@
+"""Table outputs of the command line beyond text: Parquet (Arrow types) and Excel.
+
+Parquet: the flat layout of an evaluation (``evaluation._flat``) with Arrow types — moments
+as ``timestamp[us]`` (naive local wall time), ``due_date`` as ``date32``, counts as ``int64``
+(``processing_working_days`` null when unfinished), flags as ``bool``, and the repeated labels
+(procedure, agency, level, field, channel, outcome) dictionary-encoded (categoricals). The same
+table comes from either engine. Excel: one sheet, the header frozen, moments as Excel dates.
+Parquet needs the ``parquet`` extra (pyarrow), Excel the ``excel`` extra (openpyxl).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from tthc_sla.errors import TableError
+from tthc_sla.evaluation._flat import FLAT_COLUMNS
+
+__all__ = ["write_parquet", "write_xlsx"]
+
+_MOMENTS = ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due")
+_LABELS = ("procedure", "agency", "level", "field", "channel", "outcome")
+_INTS = ("late_working_days", "excluded_working_days", "processing_working_days")
+_FLAGS = ("by_moment", "met_rescheduled", "provisional")
+
+
+def _module(name: str, extra: str, path: str) -> Any:
+    try:
+        return __import__(name)
+    except ImportError:
+        raise TableError(
+            path, 0, f"writing this format needs {name}: pip install 'tthc_sla[{extra}]'"
+        ) from None
+
+
+def write_parquet(path: str, *, rows: Iterable[Mapping[str, Any]] = (), frame: Any = None) -> int:
+    """Write evaluations as Parquet: from flat rows, or from an ``evaluate_frame`` result
+    (its columns, without a pass over rows); returns the number of rows."""
+    pa = _module("pyarrow", "parquet", path)
+    import pyarrow.parquet as pq
+
+    types = _types(pa)
+    if frame is not None:
+        arrays = [_from_frame(pa, frame[c], c, types[c]) for c in FLAT_COLUMNS]
+    else:
+        listed = list(rows)
+        arrays = [_from_values(pa, [r[c] for r in listed], c, types[c]) for c in FLAT_COLUMNS]
+    table = pa.Table.from_arrays(arrays, schema=pa.schema([(c, types[c]) for c in FLAT_COLUMNS]))
+    pq.write_table(table, path)
+    return int(table.num_rows)
+
+
+def _types(pa: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for c in FLAT_COLUMNS:
+        if c in _MOMENTS:
+            out[c] = pa.timestamp("us")
+        elif c == "due_date":
+            out[c] = pa.date32()
+        elif c in _LABELS:
+            out[c] = pa.dictionary(pa.int32(), pa.string())
+        elif c in _INTS:
+            out[c] = pa.int64()
+        elif c in _FLAGS:
+            out[c] = pa.bool_()
+        elif c == "late_time_hours":
+            out[c] = pa.float64()
+        else:
+            out[c] = pa.string()
+    return out
+
+
+def _from_values(pa: Any, values: list[Any], column: str, typ: Any) -> Any:
+    if column in _LABELS:
+        return pa.array(values, pa.string()).dictionary_encode().cast(typ)
+    return pa.array(values, typ)
+
+
+def _from_frame(pa: Any, series: Any, column: str, typ: Any) -> Any:
+    if column in _LABELS:
+        return pa.array(series.astype(object), pa.string(), from_pandas=True).dictionary_encode()
+    if column == "due_date":
+        return pa.array(series, pa.timestamp("us"), from_pandas=True).cast(pa.date32())
+    if column == "processing_working_days":
+        return pa.array(series, pa.float64(), from_pandas=True).cast(typ)
+    if column in ("late_units", "warnings"):
+        return pa.array(series.astype(object), typ, from_pandas=True)
+    return pa.array(series, typ, from_pandas=True)
+
+
+def write_xlsx(
+    path: str, rows: Iterable[Mapping[str, Any]], columns: Sequence[str], *, title: str
+) -> int:
+    """Write rows as one Excel sheet (header bold and frozen); returns the number of rows.
+    Text is written as text: a cell starting with ``=`` is never a formula."""
+    openpyxl = _module("openpyxl", "excel", path)
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(list(columns))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.freeze_panes = "A2"
+    n = 0
+    for row in rows:
+        sheet.append([_cell(row.get(c)) for c in columns])
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, str) and cell.value.startswith("="):
+                cell.data_type = "s"  # text, not a formula
+            elif isinstance(cell.value, datetime):
+                cell.number_format = "yyyy-mm-dd hh:mm:ss"
+            elif isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+        n += 1
+    book.save(path)
+    return n
+
+
+def _cell(value: Any) -> Any:
+    if value is None or isinstance(value, str | int | float | datetime | date):
+        return value
+    if isinstance(value, dict):
+        return "; ".join(f"{k}: {v}" for k, v in value.items())
+    return str(value)
