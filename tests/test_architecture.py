@@ -219,7 +219,7 @@ def test_private_names_cross_packages_only_through_the_seams() -> None:
 
 
 def test_the_seams_exist_and_are_documented() -> None:
-    design = (SRC.parent.parent / "docs" / "design.md").read_text(encoding="utf-8")
+    design = (Path(__file__).parent.parent / "docs" / "design.md").read_text(encoding="utf-8")
     for seam in SEAMS:
         path = SRC.joinpath(*seam.split(".")).with_suffix(".py")
         assert path.is_file(), seam

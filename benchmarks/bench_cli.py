@@ -1,0 +1,126 @@
+"""The analyst's path at scale: ``tthc-sla report`` and ``evaluate`` on a province-year export.
+
+Generates a seeded export (default 1,000,000 dossiers, about 4.1 events each, the columns of
+``examples/events.csv``), then prints side by side, each command in its own process:
+
+* pyarrow's bare read of the same CSV (``pyarrow.csv.read_csv``, multi-threaded): the floor;
+* ``tthc-sla report --period 2026-10 --by agency`` (the default engine): wall time and peak
+  memory, and its ratio to the read (goal: <= 3x, <= 1.5 GB);
+* ``tthc-sla evaluate --format parquet`` (goal: <= 4x the read);
+* the same report with ``--engine scalar`` (skip it with ``--no-scalar``).
+
+It never asserts on time. Run: ``python benchmarks/bench_cli.py [--n 1000000] [--no-scalar]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import random
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).parent.parent
+PROCEDURES = ROOT / "examples" / "procedures.csv"
+HEADER = "dossier_id,procedure,at,kind,step,unit,agency,level,field,channel\n"
+CODES = ("1.001639", "1.004227", "2.000815", "1.000894")
+AGENCIES = (*(f"UBND xã {i:03d}" for i in range(120)), "Sở Tư pháp", "Sở Xây dựng")
+FIELDS = ("Hộ tịch", "Đất đai", "Chứng thực", "Xây dựng")
+CHANNELS = ("online", "direct", "postal")
+
+
+def generate(path: Path, n: int, seed: int = 20261130) -> int:
+    """Write a seeded export of n dossiers received through 2026; return the rows written."""
+    rng = random.Random(seed)
+    start = datetime(2026, 1, 1, 7, 30)
+    rows = 0
+    with path.open("w", encoding="utf-8", newline="") as f:
+        f.write(HEADER)
+        for i in range(n):
+            at = start + timedelta(minutes=rng.randrange(0, 60 * 24 * 360))
+            code = rng.choice(CODES)
+            agency = rng.choice(AGENCIES)
+            level = "Cấp tỉnh" if agency.startswith("Sở") else "Cấp xã"
+            tail = f",{agency},{level},{rng.choice(FIELDS)},{rng.choice(CHANNELS)}\n"
+            kinds = ["submitted", "received"]
+            if code == "1.001639" and rng.random() < 0.5:
+                kinds += ["step_started", "step_finished"]
+            if rng.random() < 0.08:
+                kinds += ["paused", "resumed"]
+            kinds += ["resolved"] if rng.random() < 0.9 else []
+            for kind in kinds:
+                step = ",Thẩm định,Phòng Kinh tế - Hạ tầng" if kind.startswith("step") else ",,"
+                f.write(f"HS-{i:07d},{code},{at:%Y-%m-%dT%H:%M},{kind}{step}{tail}")
+                at += timedelta(hours=rng.choice((1, 2, 20, 48, 100, 200)))
+                rows += 1
+    return rows
+
+
+def read_with_pyarrow(path: Path) -> float:
+    import pyarrow as pa
+    import pyarrow.csv as pacsv
+
+    t = time.perf_counter()
+    options = pacsv.ConvertOptions(
+        column_types=dict.fromkeys(HEADER.strip().split(","), pa.string())
+    )
+    pacsv.read_csv(path, convert_options=options)
+    return time.perf_counter() - t
+
+
+def run(argv: list[str]) -> tuple[float, float, int]:
+    """(wall seconds, peak resident memory in MB, exit code) of one command, in a process."""
+    code = (
+        "import resource, sys, time\n"
+        "from tthc_sla.cli import main\n"
+        "t = time.perf_counter()\n"
+        f"rc = main({argv!r})\n"
+        "wall = time.perf_counter() - t\n"
+        "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
+        "print(f'{wall} {peak} {rc}', file=sys.stderr)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=False
+    )
+    last = done.stderr.strip().splitlines()[-1]
+    wall, peak, rc = last.split()
+    return float(wall), float(peak), int(rc)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="dossiers (default 1,000,000)")
+    parser.add_argument("--no-scalar", action="store_true", help="skip the scalar engine")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "province-2026.csv"
+        t = time.perf_counter()
+        rows = generate(path, args.n)
+        size = path.stat().st_size / 1e6
+        print(f"export: {args.n:,} dossiers, {rows:,} events, {size:,.0f} MB of CSV "
+              f"(generated in {time.perf_counter() - t:.0f} s)")  # fmt: skip
+        read = min(read_with_pyarrow(path) for _ in range(2))
+        print(f"  pyarrow.csv.read_csv (all columns as text)   {read:7.2f} s")
+        out = str(Path(tmp) / "r.csv")
+        report = ["report", str(path), "--procedures", str(PROCEDURES), "--period", "2026-10",
+                  "--by", "agency", "--format", "csv", "--output", out]  # fmt: skip
+        wall, peak, rc = run(report)
+        print(f"  tthc-sla report (default engine)          {wall:7.2f} s = {wall / read:5.1f}x "
+              f"the read, peak {peak:,.0f} MB, exit {rc}  (goal <= 3x, <= 1,500 MB)")  # fmt: skip
+        parquet = ["evaluate", str(path), "--procedures", str(PROCEDURES), "--as-of",
+                   "2026-12-31T23:59", "--output", str(Path(tmp) / "e.parquet")]  # fmt: skip
+        wall, peak, rc = run(parquet)
+        print(f"  tthc-sla evaluate --format parquet        {wall:7.2f} s = {wall / read:5.1f}x "
+              f"the read, peak {peak:,.0f} MB, exit {rc}  (goal <= 4x)")  # fmt: skip
+        if not args.no_scalar:
+            wall, peak, rc = run([*report, "--engine", "scalar"])
+            print(f"  tthc-sla report --engine scalar           {wall:7.2f} s = "
+                  f"{wall / read:5.1f}x the read, peak {peak:,.0f} MB, exit {rc}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
