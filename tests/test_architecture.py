@@ -28,6 +28,7 @@ LAYERS: dict[str, int] = {
     "testing": 6,
     "cli": 6,
     "_tables": 6,
+    "_fastread": 6,
     "_serve": 6,
     "_form06": 6,
     "_html": 6,

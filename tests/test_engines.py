@@ -200,19 +200,21 @@ def test_the_columnar_engine_evaluates_with_the_batch_path(tmp_path: Path, proce
     # The equality above would hold trivially if the columnar engine fell back to the scalar
     # one: here it must return a frame in which only the broken histories took the scalar path.
     from tthc_sla import _engines, _tables, vietnam_calendar
+    from tthc_sla._fastread import read_events_frame
     from tthc_sla.rules import DeadlinePolicy
 
     procs = _tables.read_procedures(procedures)
-    table = _tables.read_dossiers(_generated(tmp_path, 11), procs, skip_bad=True)
+    table = read_events_frame(_generated(tmp_path, 11), procs, skip_bad=True)
+    assert table.fallback is None  # pyarrow read it
     results, aside = _engines.evaluate_all(
         table, vietnam_calendar(), as_of=datetime(2026, 10, 31, 23, 59), policy=DeadlinePolicy(),
-        engine="columnar", skip_bad=True,
+        skip_bad=True, procedures=procs,
     )  # fmt: skip
     assert results.evaluations is None
-    assert len(results) + len(aside) == len(table.dossiers)
+    assert len(results) + len(aside) == len(table)
     broken = len(aside)
     assert 0 < broken < 30  # a few generated histories are broken on purpose
     # The broken histories and a few the columnar engine leaves to the scalar path (an hour
     # rule with a pause); the rest, about 95 %, were evaluated with numpy.
     fallback = results.frame.attrs["scalar_fallback"]
-    assert broken <= fallback < 0.1 * len(table.dossiers)
+    assert broken <= fallback < 0.1 * len(table)

@@ -11,22 +11,24 @@ from __future__ import annotations
 
 import importlib.util
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
 import attrs
 
 from tthc_sla import _tables
+from tthc_sla._fastread import FrameTable
 from tthc_sla.calendar import WorkingCalendar
 from tthc_sla.errors import TthcSlaError
 from tthc_sla.evaluation import Evaluation, evaluate
 from tthc_sla.evaluation._flat import FLAT_COLUMNS, LIST_SEPARATOR, flat_row
-from tthc_sla.history import Dossier
+from tthc_sla.history import Dossier, Event
 from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, summarize
+from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy
 
-__all__ = ["ENGINES", "Results", "columnar_available", "evaluate_all"]
+__all__ = ["ENGINES", "Results", "columnar", "columnar_available", "evaluate_all"]
 
 ENGINES = ("auto", "scalar", "columnar")
 
@@ -90,57 +92,127 @@ class Results:
 
 
 def evaluate_all(
-    table: _tables.DossierTable,
+    table: _tables.DossierTable | FrameTable,
     calendar: WorkingCalendar,
     *,
     as_of: datetime,
     policy: DeadlinePolicy,
-    engine: str,
     skip_bad: bool,
+    procedures: Mapping[str, Procedure] | None = None,
     tick: Callable[[int], None] | None = None,
 ) -> tuple[Results, list[_tables.SetAside]]:
-    """Evaluate a read table with ``engine``; dossiers whose history breaks a rule are set
-    aside (``skip_bad``) or raise, named by the file line of the offending row, by either."""
+    """Evaluate a read table: a ``DossierTable`` (``read_dossiers``) with the scalar engine, a
+    ``FrameTable`` (``read_events_frame``) with the columnar one. Dossiers whose history breaks
+    a rule are set aside (``skip_bad``) or raise, named by the file line of the offending row,
+    by either engine. ``procedures``: the table the frame's codes name (a frame table)."""
+    if isinstance(table, FrameTable):
+        assert procedures is not None
+        return _columnar(_Frame(table, procedures), calendar, as_of=as_of, policy=policy,
+                         skip_bad=skip_bad)  # fmt: skip
 
     def one(d: Dossier) -> Evaluation:
         return evaluate(d, calendar, as_of=as_of, policy=policy)
 
-    if engine == "scalar" or (engine == "auto" and not columnar_available()):
-        evaluations, aside = _tables.evaluate_table(table, one, skip_bad=skip_bad, tick=tick)
-        return Results(evaluations=evaluations), aside
-    return _columnar(table, calendar, one, as_of=as_of, policy=policy, skip_bad=skip_bad)
+    evaluations, aside = _tables.evaluate_table(table, one, skip_bad=skip_bad, tick=tick)
+    return Results(evaluations=evaluations), aside
+
+
+def columnar(engine: str) -> bool:
+    """Whether ``--engine`` (auto, scalar, columnar) means the columnar engine here."""
+    return engine == "columnar" or (engine == "auto" and columnar_available())
+
+
+@attrs.frozen
+class _Frame:
+    """A frame table with the procedures its codes name."""
+
+    table: FrameTable
+    procedures: Mapping[str, Procedure]
 
 
 def _columnar(
-    table: _tables.DossierTable,
+    read: _Frame,
     calendar: WorkingCalendar,
-    one: Callable[[Dossier], Evaluation],
     *,
     as_of: datetime,
     policy: DeadlinePolicy,
     skip_bad: bool,
 ) -> tuple[Results, list[_tables.SetAside]]:
-    from tthc_sla.batch import evaluate_frame, events_frame
+    from tthc_sla.batch import evaluate_frame
 
-    dossiers = table.dossiers
-    procedures = {d.procedure.code: d.procedure for d in dossiers}
+    def one(d: Dossier) -> Evaluation:
+        return evaluate(d, calendar, as_of=as_of, policy=policy)
+
     try:
         frame = evaluate_frame(
-            events_frame(dossiers), procedures, calendar, as_of=as_of, policy=policy, strict=False
-        )
+            read.table.events, read.procedures, calendar, as_of=as_of, policy=policy,
+            strict=False,
+        )  # fmt: skip
     except TthcSlaError:  # a day outside the calendar: the scalar path names the dossier
-        evaluations, aside = _tables.evaluate_table(table, one, skip_bad=skip_bad)
+        evaluations, aside = _tables.evaluate_table(_dossier_table(read), one, skip_bad=skip_bad)
         return Results(evaluations=evaluations), aside
     broken = (frame["warnings"] != "").to_numpy()
     if not broken.any():
         return Results(frame=frame), []
     # The broken histories, in the table's order, through the scalar path: the same error
     # (strict) or the same set-aside dossiers, named by line (skip_bad).
-    sub = attrs.evolve(table, dossiers=tuple(d for d, b in zip(dossiers, broken, strict=True) if b))
-    _, aside = _tables.evaluate_table(sub, one, skip_bad=skip_bad)
+    ids = set(frame["dossier_id"][broken].tolist())
+    _, aside = _tables.evaluate_table(_dossier_table(read, ids), one, skip_bad=skip_bad)
     kept = frame[~broken].reset_index(drop=True)
     kept.attrs = dict(frame.attrs)
     return Results(frame=kept), aside
+
+
+def _dossier_table(read: _Frame, ids: set[str] | None = None) -> _tables.DossierTable:
+    """Some dossiers of a frame table (all when ``ids`` is None) as a ``DossierTable``."""
+    table = read.table
+    events = table.events
+    if ids is not None:
+        events = events[events["dossier_id"].isin(ids).to_numpy()]
+    dossiers = []
+    for dossier_id, rows in events.groupby("dossier_id", sort=False):
+        records = rows.to_dict("records")
+        first = records[0]
+        dossiers.append(
+            Dossier(
+                str(dossier_id),
+                read.procedures[first["procedure"]],
+                [_event(r) for r in records],
+                channel=_value(first["channel"]),
+                agency=_value(first["agency"]),
+                level=_value(first["level"]),
+                field=_value(first["field"]),
+                difficult_area=bool(first["difficult_area"]),
+            )
+        )
+    lines = table.dossier_lines()
+    return _tables.DossierTable(
+        table.source,
+        table.format,
+        tuple(dossiers),
+        {d.id: lines[d.id] for d in dossiers},
+        (),
+        0,
+    )
+
+
+def _event(record: dict[str, Any]) -> Event:
+    new_due = _value(record["new_due"])
+    if hasattr(new_due, "to_pydatetime"):  # a pandas timestamp; a date stays a date
+        new_due = new_due.to_pydatetime()
+    return Event(
+        record["at"].to_pydatetime(),
+        record["kind"],
+        step=_value(record["step"]),
+        unit=_value(record["unit"]),
+        new_due=new_due,
+        note=_value(record["note"]),
+    )
+
+
+def _value(value: Any) -> Any:
+    """A cell of the frame as a Python value: None for a missing one."""
+    return None if value is None or value != value else value
 
 
 def _frame_rows(frame: Any) -> Iterator[dict[str, Any]]:

@@ -588,44 +588,83 @@ def read_dossiers(
     if not isinstance(procedures, Mapping):
         raise TableError("procedures", 0, "expected a mapping of codes to Procedure values")
     user = _user_map(columns, EVENT_HEADERS)
-    accs: dict[str, _Acc] = {}
-    loose: list[SetAside] = []
-    rows_read = 0
     with _formats.open_table(source, encoding=encoding, delimiter=delimiter, sheet=sheet) as raw:
         cols = _map_columns(raw, EVENT_HEADERS, _EVENT_REQUIRED, user)
-        name = raw.name
-        header_of = cols.header_of
-        for line, record in raw.rows:
-            rows_read += 1
-            dossier_id: str | None = None
-            acc: _Acc | None = None
-            try:
-                row = _canonical_or_id(record, cols, raw)
-                raw_id = row.dossier_id if isinstance(row, _Unreadable) else row.get("dossier_id")
-                dossier_id = _text(raw_id, "dossier_id")
-                if dossier_id is None:
-                    raise _RowError("no dossier id", header_of.get("dossier_id", "dossier_id"))
-                acc = accs.get(dossier_id)
-                if acc is None:
-                    acc = accs[dossier_id] = _Acc(line)
-                acc.lines.append(line)
-                if isinstance(row, _Unreadable):
-                    raise _RowError(row.problem)
-                _add_row(acc, row, line, procedures, years, header_of)
-            except _RowError as exc:
-                error = TableError(
-                    name,
-                    line,
-                    exc.problem,
-                    column=None if exc.column is None else header_of.get(exc.column, exc.column),
-                    dossier_id=dossier_id,
-                )
-                if not skip_bad:
-                    raise error from None
-                if acc is None:
-                    loose.append(SetAside(None, (line,), (error,)))
-                else:
-                    acc.errors.append(error)
+        read = accumulate(raw, cols, procedures, years, skip_bad=skip_bad)
+    dossiers, lines, aside = assemble(raw.name, read, procedures, skip_bad=skip_bad)
+    return DossierTable(
+        raw.name, raw.format, tuple(dossiers), lines, tuple(aside), read.rows, tuple(cols.ignored)
+    )
+
+
+@attrs.define
+class _Read:
+    """The rows of a table read into their dossiers (private, mutable): the dossiers' rows by
+    id in order of first row, the rows that name no dossier, and the number of rows."""
+
+    accs: dict[str, _Acc] = attrs.Factory(dict)
+    loose: list[SetAside] = attrs.Factory(list)
+    rows: int = 0
+
+
+def accumulate(
+    raw: _formats.RawTable,
+    cols: _Columns,
+    procedures: Mapping[str, Procedure],
+    years: tuple[int, int],
+    *,
+    skip_bad: bool,
+) -> _Read:
+    """Read each row of ``raw`` into its dossier, in file order (the first half of
+    :func:`read_dossiers`; ``_fastread`` gives it the rows it does not read itself).
+
+    Without ``skip_bad`` the first defective row raises its TableError.
+    """
+    read = _Read()
+    accs, name, header_of = read.accs, raw.name, cols.header_of
+    for line, record in raw.rows:
+        read.rows += 1
+        dossier_id: str | None = None
+        acc: _Acc | None = None
+        try:
+            row = _canonical_or_id(record, cols, raw)
+            raw_id = row.dossier_id if isinstance(row, _Unreadable) else row.get("dossier_id")
+            dossier_id = _text(raw_id, "dossier_id")
+            if dossier_id is None:
+                raise _RowError("no dossier id", header_of.get("dossier_id", "dossier_id"))
+            acc = accs.get(dossier_id)
+            if acc is None:
+                acc = accs[dossier_id] = _Acc(line)
+            acc.lines.append(line)
+            if isinstance(row, _Unreadable):
+                raise _RowError(row.problem)
+            _add_row(acc, row, line, procedures, years, header_of)
+        except _RowError as exc:
+            error = TableError(
+                name,
+                line,
+                exc.problem,
+                column=None if exc.column is None else header_of.get(exc.column, exc.column),
+                dossier_id=dossier_id,
+            )
+            if not skip_bad:
+                raise error from None
+            if acc is None:
+                read.loose.append(SetAside(None, (line,), (error,)))
+            else:
+                acc.errors.append(error)
+    return read
+
+
+def assemble(
+    name: str, read: _Read, procedures: Mapping[str, Procedure], *, skip_bad: bool
+) -> tuple[list[Dossier], dict[str, tuple[int, ...]], list[SetAside]]:
+    """The dossiers of the rows read (in order of first row), their lines in event order,
+    and what is set aside (the second half of :func:`read_dossiers`; ``read.accs`` is emptied).
+
+    Without ``skip_bad`` the first dossier that cannot be built raises its TableError.
+    """
+    accs = read.accs
     dossiers: list[Dossier] = []
     lines: dict[str, tuple[int, ...]] = {}
     aside: list[SetAside] = []
@@ -643,11 +682,9 @@ def read_dossiers(
                 raise error
             acc.errors.append(error)
         aside.append(SetAside(dossier_id, tuple(acc.lines), tuple(acc.errors)))
-    if loose:
-        aside = sorted([*aside, *loose], key=lambda s: s.lines[0])
-    return DossierTable(
-        name, raw.format, tuple(dossiers), lines, tuple(aside), rows_read, tuple(cols.ignored)
-    )
+    if read.loose:
+        aside = sorted([*aside, *read.loose], key=lambda s: s.lines[0])
+    return dossiers, lines, aside
 
 
 @attrs.frozen
@@ -885,6 +922,7 @@ def evaluate_table(
 # --------------------------------------------------------------------------- output
 
 _FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
 
 def _plain(value: Any) -> Any:
     if isinstance(value, datetime | date):

@@ -18,13 +18,14 @@ from typing import Any, Protocol, TextIO
 
 import attrs
 
-from tthc_sla import _engines, _form06, _html, _serve, _tables, _writers
+from tthc_sla import _engines, _fastread, _form06, _html, _serve, _tables, _writers
 from tthc_sla._periods import CUTOFFS, parse_period
 from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._seam import VN_TZ
 from tthc_sla.errors import PolicyError, RuleParseError, TableError, TthcSlaError
 from tthc_sla.evaluation._flat import FLAT_COLUMNS
 from tthc_sla.metrics import report_table
+from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
 from tthc_sla.rules._seam import has_spec_form, resolve_rule
 
@@ -545,20 +546,25 @@ class _Progress:
 class _Run:
     """One table command's input and accounting (private, mutable)."""
 
-    table: _tables.DossierTable
+    table: _tables.DossierTable | _fastread.FrameTable
     calendar: WorkingCalendar
     set_aside: list[_tables.SetAside]
+    procedures: dict[str, Procedure]
 
 
 def _load(args: argparse.Namespace) -> _Run:
-    """Read the procedures and the events; file defects raise, dossier defects per --skip-bad."""
+    """Read the procedures and the events (as dossiers for the scalar engine, as a frame for
+    the columnar one); file defects raise, dossier defects per --skip-bad."""
     if args.rejects and not args.skip_bad:
         raise _UsageError("--rejects needs --skip-bad (without it the first defect stops the run)")
+    if args.engine == "columnar" and not _engines.columnar_available():
+        raise _UsageError("--engine columnar needs numpy and pandas: pip install 'tthc_sla[batch]'")
     columns = _column_map(args.columns) if args.columns else None
     procedures = _tables.read_procedures(
         args.procedures, encoding=args.procedures_encoding, delimiter=args.procedures_delimiter
     )
-    table = _tables.read_dossiers(
+    read = _fastread.read_events_frame if _engines.columnar(args.engine) else _tables.read_dossiers
+    table = read(
         args.events,
         procedures,
         columns=columns,
@@ -572,7 +578,7 @@ def _load(args: argparse.Namespace) -> _Run:
         shown = ", ".join(f"'{c}'" for c in table.ignored_columns)
         print(f"tthc-sla: {table.source}: columns not used: {shown}", file=sys.stderr)
     cal = vietnam_calendar(years=args.years, notices=args.notices or None)
-    return _Run(table, cal, list(table.set_aside))
+    return _Run(table, cal, list(table.set_aside), dict(procedures))
 
 
 def _column_map(path: str) -> dict[str, str]:
@@ -596,14 +602,14 @@ def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _engi
         finish=args.finish,
         after_hours=args.after_hours,
     )
-    progress = _Progress(len(run.table.dossiers), "evaluating")
+    progress = _Progress(len(run.table), "evaluating")
     results, aside = _engines.evaluate_all(
         run.table,
         run.calendar,
         as_of=as_of,
         policy=policy,
-        engine=args.engine,
         skip_bad=args.skip_bad,
+        procedures=run.procedures,
         tick=progress.tick,
     )
     run.set_aside.extend(aside)
