@@ -541,6 +541,12 @@ class _Progress:
                 sys.stderr.write("\n")
             sys.stderr.flush()
 
+    def phase(self, text: str) -> None:
+        """A line naming what a long run does now (the columnar engine works in phases)."""
+        if self.on:
+            sys.stderr.write(f"{text}\n")
+            sys.stderr.flush()
+
 
 @attrs.define
 class _Run:
@@ -564,6 +570,9 @@ def _load(args: argparse.Namespace) -> _Run:
         args.procedures, encoding=args.procedures_encoding, delimiter=args.procedures_delimiter
     )
     read = _fastread.read_events_frame if _engines.columnar(args.engine) else _tables.read_dossiers
+    size = os.path.getsize(args.events) if os.path.isfile(args.events) else 0
+    if size > 20_000_000 and sys.stderr.isatty():  # a long read: say so on the terminal
+        print(f"reading {args.events} ({size / 1e6:,.0f} MB)", file=sys.stderr)
     table = read(
         args.events,
         procedures,
@@ -603,6 +612,8 @@ def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _engi
         after_hours=args.after_hours,
     )
     progress = _Progress(len(run.table), "evaluating")
+    if isinstance(run.table, _fastread.FrameTable):
+        progress.phase(f"evaluating {len(run.table):,} dossiers (columnar engine)")
     results, aside = _engines.evaluate_all(
         run.table,
         run.calendar,
