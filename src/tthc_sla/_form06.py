@@ -35,6 +35,7 @@ from typing import Any, BinaryIO
 
 import attrs
 
+from tthc_sla._counting import COUNTERS
 from tthc_sla._periods import period_name as _period_name
 from tthc_sla.errors import InputTypeError, PolicyError, TableError
 from tthc_sla.metrics import Summary
@@ -68,23 +69,9 @@ FORM_COLUMNS = (
     "pending_overdue",
 )
 
-# The counters of a report row that add up into a subtotal (the fields of a Summary).
-_COUNTERS = (
-    "carried_over",
-    "received",
-    "received_online",
-    "received_direct",
-    "received_unknown_channel",
-    "resolved",
-    "early",
-    "on_time",
-    "late",
-    "pending",
-    "pending_within",
-    "pending_overdue",
-    "excluded",
-    "provisional",
-)
+# The counters of a report row that add up into a subtotal: the Summary fields the report
+# table shows (all but the two it keeps for averages and the apology count).
+_COUNTERS = tuple(c for c in COUNTERS if c not in ("met_rescheduled", "resolved_working_days"))
 
 # Summary.checks()'s identities in the form's column numbers.
 _IDENTITIES = {
