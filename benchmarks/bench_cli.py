@@ -7,6 +7,9 @@ Generates a seeded export (default 1,000,000 dossiers, about 4.1 events each, th
 * ``tthc-sla report --period 2026-10 --by agency`` (the default engine): wall time and peak
   memory, and its ratio to the read (goal: <= 3x, <= 1.5 GB);
 * ``tthc-sla evaluate --format parquet`` (goal: <= 4x the read);
+* the same report with ``--partitions 8`` (the events dealt by dossier into partitions on disk,
+  evaluated one at a time: what a file larger than memory takes); with ``--limit MB``, the
+  report whole and in partitions with the address space limited (a machine with less memory);
 * the same report with ``--engine scalar`` (skip it with ``--no-scalar``).
 
 It never asserts on time. Run: ``python benchmarks/bench_cli.py [--n 1000000] [--no-scalar]``.
@@ -17,6 +20,7 @@ from __future__ import annotations
 import argparse
 import os
 import random
+import resource
 import subprocess
 import sys
 import tempfile
@@ -72,8 +76,9 @@ def read_with_pyarrow(path: Path) -> float:
     return time.perf_counter() - t
 
 
-def run(argv: list[str]) -> tuple[float, float, int]:
-    """(wall seconds, peak resident memory in MB, exit code) of one command, in a process."""
+def run(argv: list[str], limit_mb: int = 0) -> tuple[float, float, int]:
+    """(wall seconds, peak resident memory in MB, exit code) of one command, in a process
+    (with ``limit_mb``: its address space limited to that, as a machine with less memory)."""
     code = (
         "import resource, sys, time\n"
         "from tthc_sla.cli import main\n"
@@ -83,11 +88,22 @@ def run(argv: list[str]) -> tuple[float, float, int]:
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "print(f'{wall} {peak} {rc}', file=sys.stderr)\n"
     )
+
+    def limit() -> None:
+        if limit_mb:
+            size = limit_mb << 20
+            resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    t = time.perf_counter()
     done = subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ, check=False
-    )
-    last = done.stderr.strip().splitlines()[-1]
-    wall, peak, rc = last.split()
+        [sys.executable, "-c", code], capture_output=True, text=True, env=os.environ,
+        check=False, preexec_fn=limit,
+    )  # fmt: skip
+    lines = done.stderr.strip().splitlines()
+    try:
+        wall, peak, rc = lines[-1].split()
+    except (IndexError, ValueError):  # the process died (out of memory)
+        return time.perf_counter() - t, float("nan"), done.returncode
     return float(wall), float(peak), int(rc)
 
 
@@ -95,6 +111,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="dossiers (default 1,000,000)")
     parser.add_argument("--no-scalar", action="store_true", help="skip the scalar engine")
+    parser.add_argument("--partitions", type=int, default=8, help="for the partitioned run")
+    parser.add_argument(
+        "--limit", type=int, default=0, metavar="MB",
+        help="also run the report whole and in partitions with the address space limited to "
+        "MB (1,200 at 1M dossiers: less than reading the file whole takes)",
+    )  # fmt: skip
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / "province-2026.csv"
@@ -116,6 +138,15 @@ def main() -> None:
         wall, peak, rc = run(parquet)
         print(f"  tthc-sla evaluate --format parquet        {wall:7.2f} s = {wall / read:5.1f}x "
               f"the read, peak {peak:,.0f} MB, exit {rc}  (goal <= 4x)")  # fmt: skip
+        wall, peak, rc = run([*report, "--partitions", str(args.partitions)])
+        print(f"  tthc-sla report --partitions {args.partitions:<3}          {wall:7.2f} s = "
+              f"{wall / read:5.1f}x the read, peak {peak:,.0f} MB, exit {rc}")  # fmt: skip
+        if args.limit:
+            for parts in (1, args.partitions):
+                wall, peak, rc = run([*report, "--partitions", str(parts)], args.limit)
+                died = "" if rc == 0 else " (out of memory)"
+                print(f"  report --partitions {parts:<3} in {args.limit:,} MB of address space "
+                      f"{wall:7.2f} s, exit {rc}{died}")  # fmt: skip
         if not args.no_scalar:
             wall, peak, rc = run([*report, "--engine", "scalar"])
             print(f"  tthc-sla report --engine scalar           {wall:7.2f} s = "

@@ -33,6 +33,7 @@ LAYERS: dict[str, int] = {
     "_form06": 6,
     "_html": 6,
     "_engines": 6,
+    "_partition": 6,
     "_writers": 6,
     "__main__": 7,
     "__init__": 7,

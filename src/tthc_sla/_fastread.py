@@ -321,7 +321,6 @@ def _parquet_cells(opened: _Opened) -> _Cells:
 
 
 def _csv_cells(opened: _Opened) -> _Cells:
-    np = importlib.import_module("numpy")
     raw = opened.raw
     assert raw.encoding is not None
     assert raw.delimiter is not None
@@ -331,6 +330,16 @@ def _csv_cells(opened: _Opened) -> _Cells:
         raise _Unusual(f"the delimiter {raw.delimiter!r}")
     data = _file_bytes(opened.path)
     skip = len(codecs.BOM_UTF8) if data[:3] == codecs.BOM_UTF8 else 0
+    return text_cells(opened, data, skip)
+
+
+def text_cells(opened: _Opened, data: Any, skip: int) -> _Cells:
+    """The cells of CSV bytes (the header's record first, from ``skip``) whose format the
+    scalar reader's code has checked; lines counted from the header's line as line 1. Also
+    read by ``_partition`` one run of whole records at a time, behind the header's bytes."""
+    np = importlib.import_module("numpy")
+    raw = opened.raw
+    assert raw.delimiter is not None
     text = np.frombuffer(data, dtype=np.uint8)[skip:]
     if data.find(b"\x00") >= 0:
         raise _Unusual("a NUL character")

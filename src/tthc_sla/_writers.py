@@ -17,7 +17,7 @@ from typing import Any
 from tthc_sla.errors import TableError
 from tthc_sla.evaluation._flat import FLAT_COLUMNS
 
-__all__ = ["write_parquet", "write_xlsx"]
+__all__ = ["write_parquet", "write_parquet_parts", "write_xlsx"]
 
 _MOMENTS = ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due")
 _LABELS = ("procedure", "agency", "level", "field", "channel", "outcome")
@@ -40,15 +40,36 @@ def write_parquet(path: str, *, rows: Iterable[Mapping[str, Any]] = (), frame: A
     pa = _module("pyarrow", "parquet", path)
     import pyarrow.parquet as pq
 
+    table = _arrow_table(pa, rows, frame)
+    pq.write_table(table, path)
+    return int(table.num_rows)
+
+
+def write_parquet_parts(path: str, parts: Iterable[Any]) -> int:
+    """Write the results of a table's partitions (``_engines.Results``, one at a time) as one
+    Parquet file, a row group or more per partition; returns the number of rows."""
+    pa = _module("pyarrow", "parquet", path)
+    import pyarrow.parquet as pq
+
+    types = _types(pa)
+    schema = pa.schema([(c, types[c]) for c in FLAT_COLUMNS])
+    n = 0
+    with pq.ParquetWriter(path, schema) as writer:
+        for part in parts:
+            table = _arrow_table(pa, () if part.frame is not None else part.rows(), part.frame)
+            writer.write_table(table)
+            n += table.num_rows
+    return n
+
+
+def _arrow_table(pa: Any, rows: Iterable[Mapping[str, Any]], frame: Any) -> Any:
     types = _types(pa)
     if frame is not None:
         arrays = [_from_frame(pa, frame[c], c, types[c]) for c in FLAT_COLUMNS]
     else:
         listed = list(rows)
         arrays = [_from_values(pa, [r[c] for r in listed], c, types[c]) for c in FLAT_COLUMNS]
-    table = pa.Table.from_arrays(arrays, schema=pa.schema([(c, types[c]) for c in FLAT_COLUMNS]))
-    pq.write_table(table, path)
-    return int(table.num_rows)
+    return pa.Table.from_arrays(arrays, schema=pa.schema([(c, types[c]) for c in FLAT_COLUMNS]))
 
 
 def _types(pa: Any) -> dict[str, Any]:

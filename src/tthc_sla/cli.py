@@ -10,6 +10,7 @@ import csv
 import json
 import os
 import sys
+import tempfile
 import tomllib
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -18,7 +19,7 @@ from typing import Any, Protocol, TextIO
 
 import attrs
 
-from tthc_sla import _engines, _fastread, _form06, _html, _serve, _tables, _writers
+from tthc_sla import _engines, _fastread, _form06, _html, _partition, _serve, _tables, _writers
 from tthc_sla._periods import CUTOFFS, parse_period
 from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._seam import VN_TZ
@@ -348,6 +349,14 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         help="scalar: every history replayed in Python; columnar: the whole table with numpy "
         "(the batch extra), same output; auto (default): columnar when it is installed",
     )
+    p.add_argument(
+        "--partitions",
+        type=_partitions,
+        metavar="N",
+        help="columnar engine: deal the events by dossier into N partitions on disk (in "
+        "TMPDIR) and evaluate one at a time, for tables larger than memory (default: chosen "
+        "from the table's size and the memory available; 1: read the table whole)",
+    )
 
 
 def _notices_arg(p: argparse.ArgumentParser) -> None:
@@ -381,6 +390,16 @@ def _policy_args(p: argparse.ArgumentParser) -> None:
         help="count a receipt at or after this time, or on a day off, from 08:00 of the next "
         "working day (e.g. 17:00, Decree 297/2025 art. 3(5); default: off)",
     )
+
+
+def _partitions(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 4096:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of partitions, 1..4096")
+    return n
 
 
 def _years(text: str) -> tuple[int, int]:
@@ -548,14 +567,18 @@ class _Progress:
             sys.stderr.flush()
 
 
+_Results = _engines.Results | _partition.PartResults
+
+
 @attrs.define
 class _Run:
     """One table command's input and accounting (private, mutable)."""
 
-    table: _tables.DossierTable | _fastread.FrameTable
+    table: _tables.DossierTable | _fastread.FrameTable | _partition.Split
     calendar: WorkingCalendar
     set_aside: list[_tables.SetAside]
     procedures: dict[str, Procedure]
+    scratch: tempfile.TemporaryDirectory[str] | None = None  # the partitions, while running
 
 
 def _load(args: argparse.Namespace) -> _Run:
@@ -569,25 +592,60 @@ def _load(args: argparse.Namespace) -> _Run:
     procedures = _tables.read_procedures(
         args.procedures, encoding=args.procedures_encoding, delimiter=args.procedures_delimiter
     )
-    read = _fastread.read_events_frame if _engines.columnar(args.engine) else _tables.read_dossiers
+    columnar = _engines.columnar(args.engine)
+    read = _fastread.read_events_frame if columnar else _tables.read_dossiers
     size = os.path.getsize(args.events) if os.path.isfile(args.events) else 0
-    if size > 20_000_000 and sys.stderr.isatty():  # a long read: say so on the terminal
-        print(f"reading {args.events} ({size / 1e6:,.0f} MB)", file=sys.stderr)
-    table = read(
-        args.events,
-        procedures,
-        columns=columns,
-        encoding=args.encoding,
-        delimiter=args.delimiter,
-        sheet=args.sheet,
-        years=args.years,
-        skip_bad=args.skip_bad,
-    )
+    parts = args.partitions or (_partition.parts_for(args.events) if columnar else 1)
+    if parts > 1 and not columnar:
+        raise _UsageError("--partitions needs the columnar engine (the batch extra)")
+    loud = size > 20_000_000 and sys.stderr.isatty()  # a long read: say so on the terminal
+    table: _tables.DossierTable | _fastread.FrameTable | _partition.Split | None = None
+    scratch = None
+    if parts > 1:
+        table, scratch = _split(args, parts, columns, loud)
+    if table is None:
+        if loud:
+            print(f"reading {args.events} ({size / 1e6:,.0f} MB)", file=sys.stderr)
+        table = read(
+            args.events,
+            procedures,
+            columns=columns,
+            encoding=args.encoding,
+            delimiter=args.delimiter,
+            sheet=args.sheet,
+            years=args.years,
+            skip_bad=args.skip_bad,
+        )
     if table.ignored_columns:
         shown = ", ".join(f"'{c}'" for c in table.ignored_columns)
         print(f"tthc-sla: {table.source}: columns not used: {shown}", file=sys.stderr)
     cal = vietnam_calendar(years=args.years, notices=args.notices or None)
-    return _Run(table, cal, list(table.set_aside), dict(procedures))
+    aside = [] if isinstance(table, _partition.Split) else list(table.set_aside)
+    return _Run(table, cal, aside, dict(procedures), scratch)
+
+
+def _split(
+    args: argparse.Namespace, parts: int, columns: dict[str, str] | None, loud: bool
+) -> tuple[_partition.Split | None, tempfile.TemporaryDirectory[str] | None]:
+    """The events dealt into partitions on disk; (None, None) when the file is read whole."""
+    if loud:
+        print(f"dealing {args.events} into {parts} partitions by dossier", file=sys.stderr)
+    scratch = tempfile.TemporaryDirectory(prefix="tthc-sla-")
+    split = _partition.split_events(
+        args.events,
+        parts=parts,
+        workdir=scratch.name,
+        columns=columns,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        sheet=args.sheet,
+    )
+    if isinstance(split, str):
+        scratch.cleanup()
+        if args.partitions:
+            print(f"tthc-sla: note: {args.events} is read whole ({split})", file=sys.stderr)
+        return None, None
+    return split, scratch
 
 
 def _column_map(path: str) -> dict[str, str]:
@@ -604,13 +662,26 @@ def _column_map(path: str) -> dict[str, str]:
     return columns
 
 
-def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _engines.Results:
+def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _Results:
     policy = DeadlinePolicy(
         receipt_day_counts=args.receipt_day_counts,
         due_time=args.due_time,
         finish=args.finish,
         after_hours=args.after_hours,
     )
+    if isinstance(run.table, _partition.Split):
+        parts, aside = _partition.evaluate_parts(
+            run.table,
+            run.calendar,
+            as_of=as_of,
+            policy=policy,
+            skip_bad=args.skip_bad,
+            procedures=run.procedures,
+            years=args.years,
+            phase=_Progress(2000, "evaluating").phase,
+        )
+        run.set_aside.extend(aside)
+        return parts
     progress = _Progress(len(run.table), "evaluating")
     if isinstance(run.table, _fastread.FrameTable):
         progress.phase(f"evaluating {len(run.table):,} dossiers (columnar engine)")
@@ -637,7 +708,7 @@ def _local_as_of(moment: datetime | None) -> datetime:
     return moment
 
 
-def _finish(args: argparse.Namespace, run: _Run, evaluations: _engines.Results) -> None:
+def _finish(args: argparse.Namespace, run: _Run, evaluations: _Results) -> None:
     """Name what was set aside, write --rejects, print the accounting line; fail on nothing."""
     aside = sorted(run.set_aside, key=lambda s: s.lines[0])
     if aside:
@@ -713,7 +784,9 @@ def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
     run = _load(args)
     results = _evaluate_all(args, run, _local_as_of(args.as_of))
     _finish(args, run, results)
-    if fmt == "parquet":
+    if isinstance(results, _partition.PartResults) and fmt == "parquet":
+        _writers.write_parquet_parts(args.output, results.parts())
+    elif fmt == "parquet":
         _writers.write_parquet(args.output, rows=results.rows(), frame=results.frame)
     elif fmt == "xlsx":
         _writers.write_xlsx(args.output, results.rows(), FLAT_COLUMNS, title="evaluations")
@@ -756,7 +829,7 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
 def _write_html(
     args: argparse.Namespace,
     out: TextIO,
-    results: _engines.Results,
+    results: _Results,
     rows: list[dict[str, Any]],
     by: list[str],
     period: tuple[date, date],

@@ -1,0 +1,469 @@
+"""Event tables larger than memory: split by dossier into partitions on disk, each partition
+read and evaluated alone, the answers put together.
+
+The events of one dossier may be anywhere in an export, so the file is first streamed once:
+a run of whole records at a time (``_RUN`` bytes of CSV, or a batch of Parquet rows), each
+run's cells read by the column reader's own code (``_fastread.text_cells``: the same checks,
+and each row's line in the file), and each row sent to the partition that its dossier id
+hashes to (the id as the reader reads it: trimmed, NFC), an Arrow IPC stream in a temporary
+directory. Each partition is then read by the column reader as a whole file would be (the
+same dossiers, the same set-aside dossiers with the same reasons, named by the lines of the
+file), evaluated by the command line's engine, and written to disk as its results; counts are
+added up (``Summary`` is additive), lists merged in their own order.
+
+Memory grows with the run (``_RUN``), the number of partitions, and the largest partition:
+about the whole-file peak divided by the number of partitions, plus a fixed part (the
+libraries, the calendar, the run). What differs from reading the file whole: without
+``--skip-bad`` the defect that stops the run is the first one found in its partition, not
+necessarily the first in the file; ``evaluate`` writes its rows partition by partition (each
+partition's dossiers in order of their first line).
+
+Needs pyarrow, numpy and pandas (the ``parquet`` and ``batch`` extras), imported when called.
+"""
+
+from __future__ import annotations
+
+import codecs
+import importlib
+import math
+import os
+import pickle
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, Final
+
+import attrs
+
+from tthc_sla import _engines, _fastread, _tables
+from tthc_sla._fastread import FrameTable
+from tthc_sla._tables import SetAside, Source
+from tthc_sla.calendar import WorkingCalendar
+from tthc_sla.evaluation._flat import LIST_SEPARATOR
+from tthc_sla.metrics import Summary, group_order
+from tthc_sla.procedure import Procedure
+from tthc_sla.rules import DeadlinePolicy
+
+__all__ = ["PartResults", "Split", "evaluate_parts", "parts_for", "split_events"]
+
+NDArray = Any
+
+_RUN: Final = 32 << 20  # bytes of CSV read, checked and dealt out at a time
+_BATCH: Final = 500_000  # Parquet rows read at a time
+_ROW_BYTES: Final = 450  # peak memory per event row of the whole-file path (measured, 1M)
+_CSV_ROW: Final = 60  # the fewest bytes an export's CSV row takes (to count rows by size)
+
+
+def _splitmix(n: int) -> tuple[int, ...]:
+    """n well-mixed 64-bit numbers, the same everywhere (SplitMix64 from 0)."""
+    out, state, mask = [], 0, (1 << 64) - 1
+    for _ in range(n):
+        state = (state + 0x9E3779B97F4A7C15) & mask
+        z = ((state ^ (state >> 30)) * 0xBF58476D1CE4E5B9) & mask
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & mask
+        out.append(z ^ (z >> 31))
+    return tuple(out)
+
+
+_WEIGHTS: Final = _splitmix(64)  # per byte place in an id
+
+
+# --------------------------------------------------------------------------- how many
+
+
+def available_memory() -> int | None:
+    """The memory this process can still take, in bytes: the system's available memory,
+    and the control group's limit when there is one (a container); None when unknown."""
+    found: list[int] = []
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    found.append(int(line.split()[1]) * 1024)
+    except (OSError, ValueError, IndexError):
+        pass
+    try:
+        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
+            limit = f.read().strip()
+        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
+            used = int(f.read().strip())
+        if limit != "max":
+            found.append(int(limit) - used)
+    except (OSError, ValueError):
+        pass
+    return min(found) if found else None
+
+
+def parts_for(path: str, memory: int | None = None) -> int:
+    """How many partitions a table needs so that each one's evaluation takes at most a
+    quarter of the available memory (1: read it whole, when the whole takes at most half)."""
+    memory = available_memory() if memory is None else memory
+    if memory is None or not os.path.isfile(path):
+        return 1
+    if path.lower().endswith(".parquet"):
+        try:
+            pq = importlib.import_module("pyarrow.parquet")
+            rows = int(pq.ParquetFile(path).metadata.num_rows)
+        except Exception:  # the reader names what is wrong with the file
+            return 1
+    else:
+        rows = os.path.getsize(path) // _CSV_ROW
+    need = rows * _ROW_BYTES
+    if need <= memory // 2:
+        return 1
+    return max(2, math.ceil(need / (memory // 4)))
+
+
+# --------------------------------------------------------------------------- the split
+
+
+@attrs.define
+class Split:
+    """An event table dealt into partitions on disk (see the module's notes).
+
+    ``rows_read`` is the rows of the partitions read so far (all of them once evaluated).
+    """
+
+    opened: Any  # _fastread._Opened: the file's name, format, header and column map
+    paths: tuple[str, ...]  # per partition, its Arrow IPC stream (absent when empty)
+    empty_is_none: bool
+    dossiers: int = 0  # the dossiers of the partitions read so far
+    rows_read: int = 0
+
+    @property
+    def source(self) -> str:
+        return str(self.opened.raw.name)
+
+    @property
+    def ignored_columns(self) -> tuple[str, ...]:
+        return tuple(self.opened.cols.ignored)
+
+    def __len__(self) -> int:
+        return self.dossiers
+
+
+def split_events(
+    source: Source,
+    *,
+    parts: int,
+    workdir: str,
+    columns: Mapping[str, str] | None = None,
+    encoding: str | None = None,
+    delimiter: str | None = None,
+    sheet: str | None = None,
+) -> Split | str:
+    """Deal the rows of an event table into ``parts`` partitions by dossier, in ``workdir``;
+    or say why this file is read whole (not a UTF-8 CSV or Parquet file, or something the
+    column reader hands to the scalar reader). File defects raise as the readers raise them."""
+    pa = importlib.import_module("pyarrow")
+    user = _tables._user_map(columns, _tables.EVENT_HEADERS)
+    try:
+        opened = _fastread._open(source, user, encoding, delimiter, sheet)
+        if opened.raw.format == "parquet":
+            runs, empty_is_none = _parquet_runs(opened), False
+        else:
+            runs, empty_is_none = _csv_runs(opened), True
+        paths = _deal(runs, opened, parts, workdir)
+    except _fastread._Unusual as why:
+        return str(why)
+    except pa.ArrowException as exc:
+        return f"pyarrow: {exc}"
+    return Split(opened, paths, empty_is_none)
+
+
+def _csv_runs(opened: Any) -> Iterator[Any]:
+    """The cells of a CSV file a run of whole records at a time, with their file lines (the
+    file read in pieces, not mapped: its pages are not kept)."""
+    raw = opened.raw
+    if codecs.lookup(raw.encoding).name not in ("utf-8", "utf-8-sig"):
+        raise _fastread._Unusual(f"the encoding {raw.encoding}")
+    if not raw.delimiter.isascii() or raw.delimiter in '\r\n"':
+        raise _fastread._Unusual(f"the delimiter {raw.delimiter!r}")
+    with open(opened.path, "rb") as f:
+        pending = f.read(_RUN)
+        skip = len(codecs.BOM_UTF8) if pending[:3] == codecs.BOM_UTF8 else 0
+        while (end := _last_record_end(pending, first=True, start=skip)) < 0:
+            more = f.read(_RUN)
+            if not more:
+                end = len(pending)
+                break
+            pending += more
+        header, pending = pending[skip:end], pending[end:]
+        lines = header.count(b"\n")
+        before = lines  # the lines before the run
+        while True:
+            more = f.read(max(_RUN - len(pending), _RUN // 4, 1))
+            if not more and not pending:
+                break
+            run = bytearray(header)
+            run += pending
+            run += more
+            end = _last_record_end(run, start=len(header)) if more else len(run)
+            if end < 0:  # a record longer than a run
+                pending = bytes(run[len(header) :])
+                continue
+            pending = bytes(run[end:])
+            del run[end:]  # in place
+            before_run = before
+            before += run.count(b"\n", len(header))
+            cells = _fastread.text_cells(opened, run, 0)
+            yield _fastread._Cells(cells.table, cells.lines + (before_run - lines), True)
+            del run, cells
+
+
+def _last_record_end(data: bytes | bytearray, *, first: bool = False, start: int = 0) -> int:
+    """Where the last (``first``: the first) line of ``data`` that ends outside quotes ends,
+    its break included, by the parity of the quotes before it (``text_cells`` then checks
+    each run under the csv module's rules); -1 when no line does."""
+    if data.find(b'"', start) < 0:
+        br = data.find(b"\n", start) if first else data.rfind(b"\n", start)
+        return br + 1 if br >= 0 else -1
+    if first:
+        quotes, at = 0, start
+        while (br := data.find(b"\n", at)) >= 0:
+            quotes += data.count(b'"', at, br)
+            if quotes % 2 == 0:
+                return br + 1
+            at = br + 1
+        return -1
+    quotes = data.count(b'"', start)
+    br = len(data)
+    while (prev := data.rfind(b"\n", start, br)) >= 0:
+        quotes -= data.count(b'"', prev, br)
+        if quotes % 2 == 0:
+            return prev + 1
+        br = prev
+    return -1
+
+
+def _parquet_runs(opened: Any) -> Iterator[Any]:
+    """The cells of a Parquet file a batch of rows at a time (a row's line: its number + 1)."""
+    np = importlib.import_module("numpy")
+    pa = importlib.import_module("pyarrow")
+    pq = importlib.import_module("pyarrow.parquet")
+    pf = pq.ParquetFile(opened.path)
+    for field in pf.schema_arrow:
+        if getattr(field.type, "unit", None) == "ns":
+            raise _fastread._Unusual(f"the nanosecond column '{field.name}'")
+    used = _fastread._used_headers(opened)
+    first = 2
+    for batch in pf.iter_batches(batch_size=_BATCH, columns=used, use_threads=True):
+        table = pa.Table.from_batches([batch])
+        if table.column_names != used:
+            raise _fastread._Unusual("Parquet column names that pyarrow reads as paths")
+        lines = np.arange(first, first + table.num_rows, dtype=np.int64)
+        first += table.num_rows
+        yield _fastread._Cells(table, lines, False)
+
+
+def _deal(runs: Iterator[Any], opened: Any, parts: int, workdir: str) -> tuple[str, ...]:
+    """Each run's rows appended to their partitions' streams; the streams' paths."""
+    pa = importlib.import_module("pyarrow")
+    ipc = importlib.import_module("pyarrow.ipc")
+    np = importlib.import_module("numpy")
+    paths = tuple(os.path.join(workdir, f"part-{i:04d}.arrows") for i in range(parts))
+    writers: dict[int, Any] = {}
+    id_header = opened.cols.header_of.get("dossier_id")
+    try:
+        for cells in runs:
+            table = cells.table.append_column("line", pa.array(cells.lines, pa.int64()))
+            part = _part_of(cells.table.column(id_header) if id_header else None, parts,
+                            table.num_rows)  # fmt: skip
+            order = np.argsort(part, kind="stable")
+            bounds = np.searchsorted(part[order], np.arange(parts + 1))
+            table = table.take(pa.array(order))  # once; each partition's rows are a slice
+            for i in np.flatnonzero(np.diff(bounds)).tolist():
+                piece = table.slice(bounds[i], bounds[i + 1] - bounds[i])
+                if i not in writers:
+                    writers[i] = ipc.new_stream(paths[i], piece.schema)
+                writers[i].write_table(piece)
+            del table, cells
+    finally:
+        for w in writers.values():
+            w.close()
+    return paths
+
+
+def _part_of(column: Any, parts: int, n: int) -> NDArray:
+    """Per row its partition: a hash of its dossier id as the reader reads it."""
+    np = importlib.import_module("numpy")
+    pa = importlib.import_module("pyarrow")
+    pc = importlib.import_module("pyarrow.compute")
+    if column is None:
+        return np.zeros(n, dtype=np.int64)
+    indices, dictionary = _fastread._encoded(column)
+    typ = dictionary.type
+    if pa.types.is_string(typ) or pa.types.is_large_string(typ):
+        plain = pc.and_(
+            pc.string_is_ascii(dictionary),
+            pc.equal(pc.utf8_trim(dictionary, _fastread.SPACE), dictionary),
+        )
+        keys = dictionary if pc.all(plain).as_py() is not False else None
+    else:
+        keys = None
+    if keys is None:  # ids to trim or normalise, or not text: as the reader reads them
+        keys = pa.array([_id_key(v) for v in dictionary.to_pylist()], pa.string())
+    hashed = _hash(keys.cast(pa.large_string()))
+    out: NDArray = np.r_[hashed % parts, 0][indices]  # a missing id (-1): partition 0
+    return out
+
+
+def _id_key(value: Any) -> str:
+    """A dossier id as the reader reads it ("" for none, or one that does not read)."""
+    if isinstance(value, str):
+        text = value.strip()
+        return text if text.isascii() else unicodedata.normalize("NFC", text)
+    try:
+        return _tables._text(value, "dossier_id") or ""
+    except _tables._RowError:
+        return ""
+
+
+def _hash(keys: Any) -> NDArray:
+    """A hash of each text of a large_string array (its UTF-8 bytes, each weighed by its
+    place), the same in every run and every process."""
+    np = importlib.import_module("numpy")
+    n = len(keys)
+    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int64)[keys.offset : keys.offset + n + 1]
+    data = keys.buffers()[2]
+    if data is None or not n:
+        raw = np.zeros(0, dtype=np.uint8)
+    else:
+        raw = np.frombuffer(data, dtype=np.uint8)[offsets[0] : offsets[-1]]
+    start, size = offsets[:-1] - offsets[0], np.diff(offsets)
+    place = np.arange(len(raw)) - np.repeat(start, size)
+    weights = np.array(_WEIGHTS, dtype=np.uint64)[place % len(_WEIGHTS)]
+    with np.errstate(over="ignore"):
+        terms = raw.astype(np.uint64) * weights
+        prefix = np.r_[np.zeros(1, dtype=np.uint64), np.cumsum(terms, dtype=np.uint64)]
+        summed = prefix[start + size] - prefix[start]
+        for multiplier in (0xFF51AFD7ED558CCD, 0xC4CEB9FE1A85EC53):  # a 64-bit finaliser
+            summed = (summed ^ (summed >> np.uint64(33))) * np.uint64(multiplier)
+    out: NDArray = (summed >> np.uint64(33)).astype(np.int64)
+    return out
+
+
+def read_part(
+    split: Split,
+    index: int,
+    procedures: Mapping[str, Procedure],
+    years: tuple[int, int],
+    *,
+    skip_bad: bool,
+) -> FrameTable | None:
+    """One partition read as the column reader reads a file (None: an empty partition)."""
+    ipc = importlib.import_module("pyarrow.ipc")
+    pa = importlib.import_module("pyarrow")
+    np = importlib.import_module("numpy")
+    path = split.paths[index]
+    if not os.path.exists(path):
+        return None
+    with pa.memory_map(path) as source:
+        table = ipc.open_stream(source).read_all()
+    last = table.num_columns - 1
+    lines = np.asarray(table.column(last).to_numpy(), dtype=np.int64)
+    table = table.remove_column(last).unify_dictionaries()
+    cells = _fastread._Cells(table, lines, split.empty_is_none)
+    rows = _fastread._read_rows(split.opened, cells, procedures, years)
+    out = _fastread._columnar(split.opened, cells, rows, procedures, years, skip_bad)
+    del cells, rows, table
+    pa.default_memory_pool().release_unused()
+    os.remove(path)
+    return out
+
+
+# --------------------------------------------------------------------------- evaluating
+
+
+def evaluate_parts(
+    split: Split,
+    calendar: WorkingCalendar,
+    *,
+    as_of: datetime,
+    policy: DeadlinePolicy,
+    skip_bad: bool,
+    procedures: Mapping[str, Procedure],
+    years: tuple[int, int],
+    phase: Callable[[str], None] | None = None,
+) -> tuple[PartResults, list[SetAside]]:
+    """Each partition read, evaluated, and its results written beside it."""
+    aside: list[SetAside] = []
+    paths: list[str] = []
+    results = PartResults(paths)
+    for i in range(len(split.paths)):
+        if phase is not None:
+            phase(f"partition {i + 1}/{len(split.paths)}: reading and evaluating")
+        table = read_part(split, i, procedures, years, skip_bad=skip_bad)
+        if table is None:
+            continue
+        split.rows_read += table.rows_read
+        split.dossiers += table.dossiers
+        aside.extend(table.set_aside)
+        done, broken = _engines.evaluate_all(
+            table, calendar, as_of=as_of, policy=policy, skip_bad=skip_bad, procedures=procedures
+        )
+        aside.extend(broken)
+        del table
+        results.count += len(done)
+        results.provisional_count += done.provisional()
+        path = split.paths[i] + ".results"
+        with open(path, "wb") as f:
+            pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)
+        paths.append(path)
+        del done
+    return results, aside
+
+
+@attrs.define
+class PartResults:
+    """The results of the partitions, on disk (our own pickles), with ``_engines.Results``'
+    methods: counts added up, lists merged in their own order."""
+
+    paths: list[str]
+    count: int = 0
+    provisional_count: int = 0
+    frame: Any = None  # never one frame: see ``parts``
+
+    def __len__(self) -> int:
+        return self.count
+
+    def provisional(self) -> int:
+        return self.provisional_count
+
+    def parts(self) -> Iterator[_engines.Results]:
+        """Each partition's results, one at a time."""
+        for path in self.paths:
+            with open(path, "rb") as f:
+                part: _engines.Results = pickle.load(f)  # our own file, written above
+            yield part
+
+    def rows(self) -> Iterator[dict[str, Any]]:
+        for part in self.parts():
+            yield from part.rows()
+
+    def summaries(self, period: tuple[date, date], by: Sequence[str]) -> Any:
+        if not by:
+            return sum((p.summaries(period, by) for p in self.parts()), Summary())
+        total: dict[tuple[Any, ...], Summary] = {}
+        for part in self.parts():
+            for key, s in part.summaries(period, by).items():
+                total[key] = total[key] + s if key in total else s
+        order = group_order(list(by))
+        return dict(sorted(total.items(), key=lambda kv: order(kv[0])))
+
+    def late(self, period: tuple[date, date]) -> list[dict[str, Any]]:
+        rows = [r for p in self.parts() for r in p.late(period)]
+        return sorted(rows, key=lambda r: (-(r["late_working_days"] or 0), r["dossier_id"]))
+
+    def due_soon(self) -> list[dict[str, Any]]:
+        rows = [r for p in self.parts() for r in p.due_soon()]
+        return sorted(rows, key=lambda r: (r["due_date"] or date.max, r["dossier_id"]))
+
+    def units(self, period: tuple[date, date]) -> dict[str, int]:
+        """As ``Results.units``: counted over the merged late list, ties in its order."""
+        counts: Counter[str] = Counter()
+        for row in self.late(period):
+            if row["late_units"]:
+                counts.update(row["late_units"].split(LIST_SEPARATOR))
+        return dict(counts.most_common())

@@ -1,0 +1,281 @@
+"""Tables larger than memory: the events dealt into partitions by dossier give the answers
+of the whole file.
+
+The split reads a CSV file a run of whole records at a time; the runs are made tiny here so
+that every kind of record boundary (a quoted line break, a blank line, CRLF, a file without a
+last line break) falls at a cut somewhere. Each partition read by the column reader must give
+the dossiers, lines, set-aside dossiers (reasons, lines) and accounting of the whole file, and
+the command line must print the same (``evaluate`` rows partition by partition: compared as
+sets).
+"""
+
+from __future__ import annotations
+
+import io
+import random
+import tempfile
+import tomllib
+import unicodedata
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("numpy")
+pytest.importorskip("pandas")
+pytest.importorskip("pyarrow")
+
+from tthc_sla import _partition, read_procedures
+from tthc_sla._fastread import FrameTable, read_events_frame
+from tthc_sla._tables import DEFAULT_YEARS
+
+ROOT = Path(__file__).parent.parent
+EXPORTS = Path(__file__).parent / "data" / "exports"
+EVENTS = ROOT / "examples" / "events.csv"
+PROCS_PATH = ROOT / "examples" / "procedures.csv"
+PROCS = read_procedures(PROCS_PATH)
+CASES: list[dict[str, Any]] = tomllib.loads((EXPORTS / "cases.toml").read_text("utf-8"))["case"]
+
+
+# --------------------------------------------------------------------------- generated exports
+
+
+def _export(seed: int) -> tuple[str, str]:
+    """A seeded CSV export (text, newline) with what makes record boundaries hard: notes with
+    quoted line breaks and delimiters, blank lines, ids written with spaces or decomposed
+    accents, rows of one dossier far apart, defects (a bad time, an unknown procedure, a row
+    naming no dossier), CRLF, a BOM, sometimes no last line break."""
+    rng = random.Random(seed)
+    newline = rng.choice(["\n", "\r\n"])
+    header = "dossier_id,procedure,at,kind,note,agency,channel"
+    rows: list[str] = []
+    for i in range(rng.randint(1, 40)):
+        base = rng.choice([f"HS-{i:03d}", f"Hồ sơ {i}"])
+        code = rng.choice(
+            ["1.001639", "1.004227", "2.000815", "9.999999" if i % 9 == 8 else "1.000894"]
+        )
+        day = rng.randint(1, 28)
+        for j, kind in enumerate(["received", "resolved"][: rng.randint(1, 2)]):
+            written = rng.choice([base, f" {base} ", unicodedata.normalize("NFD", base), base])
+            at = f"2026-10-{day:02d}T{8 + j * 2:02d}:{rng.randint(0, 59):02d}"
+            if rng.random() < 0.05:
+                at = "2026-13-01T09:00"  # not a time
+            note = rng.choice(["", "", "ghi chú", '"hai\ndòng, có ""ngoặc"""', '"a,b"'])
+            rows.append(f"{written},{code},{at},{kind},{note},UBND xã {i % 3},online")
+    if rng.random() < 0.3:
+        rows.append(",1.001639,2026-10-05T09:00,received,,UBND xã 0,online")  # no id
+    rng.shuffle(rows)
+    for _ in range(rng.randint(0, 3)):
+        rows.insert(rng.randint(0, len(rows)), "")  # blank lines
+    text = newline.join([header, *rows]) + (newline if rng.random() < 0.8 else "")
+    if rng.random() < 0.3:
+        text = "\ufeff" + text
+    return text, newline
+
+
+def _facts(table: FrameTable) -> tuple[Any, ...]:
+    """A reading's dossiers (id, events, lines), set-aside dossiers and accounting, in an
+    order that does not depend on how the rows were dealt."""
+    frame = table.events.astype(object).where(table.events.notna(), None)
+    rows = sorted(
+        (tuple(r), int(line))
+        for r, line in zip(frame.itertuples(index=False), table.lines.tolist(), strict=True)
+    )
+    aside = sorted(
+        (s.lines, s.dossier_id, tuple(str(e) for e in s.errors)) for s in table.set_aside
+    )
+    return (table.source, table.rows_read, table.dossiers, rows, aside)
+
+
+def _parts(path: Path, parts: int, skip_bad: bool = True) -> tuple[Any, ...]:
+    with tempfile.TemporaryDirectory() as tmp:
+        split = _partition.split_events(str(path), parts=parts, workdir=tmp)
+        assert isinstance(split, _partition.Split), split
+        read = [
+            _partition.read_part(split, i, PROCS, DEFAULT_YEARS, skip_bad=skip_bad)
+            for i in range(parts)
+        ]
+    tables = [t for t in read if t is not None]
+    rows = sorted(r for t in tables for r in _facts(t)[3])
+    aside = sorted(a for t in tables for a in _facts(t)[4])
+    source = tables[0].source if tables else None
+    return (source, sum(t.rows_read for t in tables), sum(t.dossiers for t in tables), rows, aside)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    run=st.sampled_from([1, 40, 200, 1000, 1 << 20]),
+    parts=st.integers(1, 5),
+)
+def test_the_partitions_read_as_the_whole_file(seed: int, run: int, parts: int) -> None:
+    text, _ = _export(seed)
+    with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_partition, "_RUN", run)
+        path = Path(tmp) / "events.csv"
+        path.write_bytes(text.encode("utf-8"))
+        whole = read_events_frame(path, PROCS, skip_bad=True)
+        assert whole.fallback is None
+        assert _parts(path, parts) == _facts(whole)
+
+
+def test_a_defect_is_named_by_its_line_in_the_file(tmp_path: Path) -> None:
+    # Hand-checked: line 1 the header, line 2 A's receipt, lines 3-4 B's receipt with a note
+    # over two lines, line 5 blank, line 6 C's receipt with a time that is not one.
+    path = tmp_path / "events.csv"
+    path.write_text(
+        "dossier_id,procedure,at,kind,note\n"
+        "A,1.001639,2026-10-05T09:00,received,\n"
+        'B,1.001639,2026-10-05T09:00,received,"hai\ndòng"\n'
+        "\n"
+        "C,1.001639,2026-10-32T09:00,received,\n",
+        encoding="utf-8",
+    )
+    for parts in (1, 2, 3):
+        got = _parts(path, parts)
+        assert got[1:3] == (3, 2)  # rows read, dossiers
+        ((lines, dossier, errors),) = got[4]
+        assert (lines, dossier) == ((6,), "C")
+        assert errors == (
+            f"{path}, line 6, column 'at', dossier 'C': 2026-10-32T09:00 is not a "
+            "real date and time",
+        )
+
+
+def test_parquet_partitions_read_as_the_whole_file(tmp_path: Path) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow.parquet")
+    text, _ = _export(11)
+    frame = pd.read_csv(io.StringIO(text.lstrip("\ufeff")), dtype=str, keep_default_na=False)
+    path = tmp_path / "events.parquet"
+    frame.to_parquet(path, index=False)
+    whole = read_events_frame(path, PROCS, skip_bad=True)
+    for parts in (1, 3):
+        assert _parts(path, parts) == _facts(whole)
+
+
+def test_files_the_split_does_not_take_are_named() -> None:
+    for name in ("cp1258.csv", "events.jsonl"):
+        with tempfile.TemporaryDirectory() as tmp:
+            why = _partition.split_events(str(EXPORTS / name), parts=2, workdir=tmp)
+        assert isinstance(why, str)
+        assert why
+
+
+def test_how_many_partitions(tmp_path: Path) -> None:
+    # 60,000 bytes of CSV count as 1,000 rows at most, which take 450,000 bytes read whole.
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"x" * 60_000)
+    assert _partition.parts_for(str(path), memory=10**12) == 1  # plenty: read it whole
+    assert _partition.parts_for(str(path), memory=900_000) == 1  # the whole takes half
+    assert _partition.parts_for(str(path), memory=450_000) == 4  # a quarter of it each
+    assert _partition.parts_for(str(path), memory=225_000) == 8
+    assert _partition.parts_for("/no/such/file.csv", memory=1) == 1
+    memory = _partition.available_memory()
+    assert memory is None or memory > 0
+
+
+def test_the_hash_is_fixed_and_spreads_ids() -> None:
+    pa = pytest.importorskip("pyarrow")
+    np = pytest.importorskip("numpy")
+    ids = pa.array([f"HS-{i:07d}" for i in range(40_000)], pa.large_string())
+    hashed = _partition._hash(ids)
+    assert hashed.tolist()[:2] == _partition._hash(ids.slice(0, 2)).tolist()
+    counts = np.bincount(hashed % 8, minlength=8)
+    assert counts.min() > 4_500
+    assert counts.max() < 5_500
+    same = pa.chunked_array([pa.array([" HS-1", "HS-1", unicodedata.normalize("NFD", "Hồ"), "Hồ"])])
+    part = _partition._part_of(same, 97, 4)
+    assert part[0] == part[1]
+    assert part[2] == part[3]
+
+
+# --------------------------------------------------------------------------- the command line
+
+
+def _run(capsys: pytest.CaptureFixture[str], argv: Sequence[str]) -> tuple[int, str, str]:
+    from tthc_sla.cli import main
+
+    capsys.readouterr()
+    out = io.StringIO()
+    code = main(list(argv), out=out)
+    err = capsys.readouterr().err
+    kept = [line for line in err.splitlines() if "is read whole" not in line]
+    return code, out.getvalue(), "\n".join(kept)
+
+
+def _same(capsys: pytest.CaptureFixture[str], argv: list[str], parts: int = 3) -> None:
+    whole = _run(capsys, [*argv, "--partitions", "1"])
+    split = _run(capsys, [*argv, "--partitions", str(parts)])
+    if argv[0] == "evaluate":  # rows come partition by partition
+        whole = (whole[0], sorted(whole[1].splitlines()), whole[2])
+        split = (split[0], sorted(split[1].splitlines()), split[2])
+    assert split == whole
+
+
+COMMANDS = [
+    ["evaluate", "--as-of", "2026-10-31T23:59", "--format", "csv"],
+    ["report", "--period", "2026-10", "--by", "agency", "--format", "csv"],
+    ["report", "--period", "2026-Q4", "--by", "level,field", "--format", "json"],
+    ["list", "late", "--period", "2026-10", "--format", "csv"],
+    ["list", "units", "--period", "2026-09-01..2026-10-31", "--format", "csv"],
+    ["list", "due-soon", "--as-of", "2026-10-27T09:00", "--format", "csv"],
+]
+
+
+@pytest.mark.parametrize("command", COMMANDS, ids=lambda c: " ".join(c[:2]))
+def test_the_example_export_in_partitions(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    head = command[:2] if command[0] == "list" else command[:1]
+    rest = command[len(head) :]
+    for parts in (2, 4, 7):
+        _same(capsys, [*head, str(EVENTS), "--procedures", str(PROCS_PATH), *rest], parts)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: c["file"])
+def test_the_dirty_export_corpus_in_partitions(
+    capsys: pytest.CaptureFixture[str], case: dict[str, Any]
+) -> None:
+    path = str(EXPORTS / case["file"])
+    options = [str(EXPORTS / o) if (EXPORTS / o).is_file() else o for o in case.get("options", [])]
+    base = ["--procedures", str(PROCS_PATH), *options]
+    _same(capsys, ["evaluate", path, "--as-of", "2026-10-31T23:59", *base, "--skip-bad"])
+    _same(capsys, ["report", path, "--period", "2026-10", "--by", "agency", *base,
+                   "--format", "csv", "--skip-bad"])  # fmt: skip
+    # Without --skip-bad a defect stops the run: the first found in its partition, which is
+    # one of the defects the whole file names.
+    strict = ["report", path, "--period", "2026-10", *base, "--format", "csv"]
+    whole = _run(capsys, [*strict, "--partitions", "1"])
+    split = _run(capsys, [*strict, "--partitions", "3"])
+    assert split[0] == whole[0]
+    if whole[0] != 0 and split[2] != whole[2]:
+        named = split[2].splitlines()[-1].removeprefix("tthc-sla: error: ")
+        listed = _run(capsys, [*strict, "--skip-bad", "--partitions", "1"])[2]
+        assert named in listed
+
+
+def test_parquet_output_in_partitions(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    pq = pytest.importorskip("pyarrow.parquet")
+    tables = {}
+    for parts in (1, 3):
+        out = tmp_path / f"{parts}.parquet"
+        argv = ["evaluate", str(EVENTS), "--procedures", str(PROCS_PATH), "--as-of",
+                "2026-10-31T23:59", "--output", str(out), "--partitions", str(parts)]  # fmt: skip
+        assert _run(capsys, argv)[0] == 0
+        tables[parts] = pq.read_table(out).to_pandas().sort_values("dossier_id")
+    assert tables[3].reset_index(drop=True).equals(tables[1].reset_index(drop=True))
+    assert len(tables[1]) == 10
+
+
+def test_partitions_need_the_columnar_engine(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["report", str(EVENTS), "--procedures", str(PROCS_PATH), "--period", "2026-10"]
+    code, _, err = _run(capsys, [*argv, "--engine", "scalar", "--partitions", "2"])
+    assert code == 2
+    assert "--partitions needs the columnar engine" in err
+    code, _, err = _run(capsys, [*argv, "--partitions", "0"])
+    assert code == 2
+    assert "'0': expected a number of partitions, 1..4096" in err
