@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import csv
+import functools
 import json
 import os
 import sys
@@ -669,30 +670,22 @@ def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _Resu
         finish=args.finish,
         after_hours=args.after_hours,
     )
+    progress = _Progress(len(run.table) or 2000, "evaluating")
     if isinstance(run.table, _partition.Split):
-        parts, aside = _partition.evaluate_parts(
-            run.table,
-            run.calendar,
-            as_of=as_of,
-            policy=policy,
-            skip_bad=args.skip_bad,
-            procedures=run.procedures,
-            years=args.years,
-            phase=_Progress(2000, "evaluating").phase,
+        evaluate: Callable[..., tuple[_Results, list[_tables.SetAside]]] = functools.partial(
+            _partition.evaluate_parts, years=args.years, phase=progress.phase
         )
-        run.set_aside.extend(aside)
-        return parts
-    progress = _Progress(len(run.table), "evaluating")
-    if isinstance(run.table, _fastread.FrameTable):
-        progress.phase(f"evaluating {len(run.table):,} dossiers (columnar engine)")
-    results, aside = _engines.evaluate_all(
+    else:
+        evaluate = functools.partial(_engines.evaluate_all, tick=progress.tick)
+        if isinstance(run.table, _fastread.FrameTable):
+            progress.phase(f"evaluating {len(run.table):,} dossiers (columnar engine)")
+    results, aside = evaluate(
         run.table,
         run.calendar,
         as_of=as_of,
         policy=policy,
         skip_bad=args.skip_bad,
         procedures=run.procedures,
-        tick=progress.tick,
     )
     run.set_aside.extend(aside)
     return results
