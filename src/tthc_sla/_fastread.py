@@ -433,10 +433,22 @@ def _single_lines(text: NDArray, records: int) -> NDArray | None:
     end = len(text)
     while end and text[end - 1] in (10, 13):
         end -= 1
-    if np.count_nonzero(text[:end] == 10) != records:
+    if _count_byte(text[:end], 10) != records:
         return None
     out: NDArray = np.arange(2, records + 2, dtype=np.int64)
     return out
+
+
+_SCAN: Final = 1 << 20  # bytes compared at a time: the comparison stays in cache
+
+
+def _count_byte(text: NDArray, byte: int) -> int:
+    """How many times a byte occurs in a text, a slice at a time (no text-sized temporary:
+    on a big file, a fresh mask costs more in page faults than the comparison)."""
+    np = importlib.import_module("numpy")
+    return sum(
+        int(np.count_nonzero(text[i : i + _SCAN] == byte)) for i in range(0, len(text), _SCAN)
+    )
 
 
 def record_lines(text: NDArray, quotes: Quotes | None) -> tuple[NDArray, bool]:
@@ -652,22 +664,141 @@ def _encoded(column: Any) -> tuple[NDArray, Any]:
     """Per row the index of its value among the distinct values (-1 for null), and those
     values (a pyarrow array; for a column encoded here, in order of first appearance)."""
     np = importlib.import_module("numpy")
+    heads, indices, dictionary = _run_encoded(column)
+    if heads is None:
+        return indices, dictionary
+    out: NDArray = np.repeat(indices, _run_sizes(heads, len(column)))
+    return out, dictionary
+
+
+def _run_encoded(column: Any) -> tuple[NDArray | None, NDArray, Any]:
+    """:func:`_encoded` per run of equal neighbours, for a text column that has such runs
+    (a dossier's rows): where each run starts (None: per row), its index, the values (the
+    same, in the same order of first appearance). Only the first value of a run is hashed,
+    and none when they are in order."""
+    np = importlib.import_module("numpy")
     pa = importlib.import_module("pyarrow")
     pc = importlib.import_module("pyarrow.compute")
     if column.num_chunks == 0:
-        return np.zeros(0, dtype=np.int64), pa.array([], type=column.type)
-    whole = column.combine_chunks()  # dictionary chunks: their dictionaries unified
-    encoded = whole if pa.types.is_dictionary(whole.type) else pc.dictionary_encode(whole)
+        return None, np.zeros(0, dtype=np.int64), pa.array([], type=column.type)
+    dictionary = _shared_dictionary(column)
+    if dictionary is not None:
+        return None, _gathered(column, None), dictionary
+    heads = None
+    if pa.types.is_string(column.type) or pa.types.is_large_string(column.type):
+        heads = _run_heads(column)
+        if heads.size * 4 > len(column) * 3:  # few repeats: not worth a copy of the heads
+            heads = None
+    if heads is None:
+        whole = column.combine_chunks()  # dictionary chunks: their dictionaries unified
+        encoded = whole if pa.types.is_dictionary(whole.type) else pc.dictionary_encode(whole)
+    else:
+        firsts = _taken(column, heads)
+        if _all_distinct(firsts):  # each value in one run: they are the dictionary as they are
+            return heads, np.arange(len(firsts), dtype=np.int64), firsts
+        encoded = pc.dictionary_encode(firsts)
     indices = pc.fill_null(encoded.indices, -1).to_numpy(zero_copy_only=False)
-    return np.asarray(indices, dtype=np.int64), encoded.dictionary
+    return heads, np.asarray(indices, dtype=np.int64), encoded.dictionary
+
+
+def _taken(column: Any, rows: NDArray) -> Any:
+    """Some rows (sorted) of a chunked column as one array, taken chunk by chunk (no copy of
+    the whole column)."""
+    np = importlib.import_module("numpy")
+    pa = importlib.import_module("pyarrow")
+    sizes = [len(c) for c in column.chunks]
+    bounds = np.cumsum([0, *sizes])
+    cuts = np.searchsorted(rows, bounds).tolist()
+    pieces = [
+        chunk.take(pa.array(rows[cuts[k] : cuts[k + 1]] - bounds[k]))
+        for k, chunk in enumerate(column.chunks)
+    ]
+    return pa.concat_arrays(pieces) if pieces else pa.array([], type=column.type)
+
+
+def _all_distinct(texts: Any) -> bool:
+    """Whether the texts of an array are all different, when that is cheap to show: no null,
+    and each text sorts after the one before (ids written in order); False: not shown."""
+    pc = importlib.import_module("pyarrow.compute")
+    n = len(texts)
+    if texts.null_count:
+        return False
+    return n < 2 or pc.all(pc.less(texts.slice(0, n - 1), texts.slice(1))).as_py() is True
+
+
+def _run_heads(column: Any) -> NDArray:
+    """Where each run of equal, non-null neighbours of a text column starts (a run goes on
+    from one chunk to the next)."""
+    np = importlib.import_module("numpy")
+    flags = [np.zeros(0, dtype=bool)]
+    last = None  # the last row of the chunks before
+    for chunk in column.chunks:
+        m = len(chunk)
+        if not m:
+            continue
+        flag = np.empty(m, dtype=bool)
+        flag[0] = last is None or _differ(last, chunk.slice(0, 1))[0]
+        flag[1:] = _differ(chunk.slice(0, m - 1), chunk.slice(1))
+        flags.append(flag)
+        last = chunk.slice(m - 1, 1)
+    out: NDArray = np.flatnonzero(np.concatenate(flags))
+    return out
+
+
+def _differ(a: Any, b: Any) -> NDArray:
+    """Per position of two arrays: their values differ, or one is null."""
+    pc = importlib.import_module("pyarrow.compute")
+    out: NDArray = pc.fill_null(pc.not_equal(a, b), True).to_numpy(zero_copy_only=False)
+    return out
+
+
+def _run_sizes(heads: NDArray, n: int) -> NDArray:
+    np = importlib.import_module("numpy")
+    out: NDArray = np.diff(np.r_[heads, n])
+    return out
+
+
+_SHARED_BYTES: Final = 1 << 20  # a larger dictionary is not compared chunk by chunk
+
+
+def _shared_dictionary(column: Any) -> Any:
+    """The dictionary every chunk of a dictionary column has (``combine_chunks`` keeps it as
+    it is); None for another column, or one whose chunks' dictionaries it would unify."""
+    pa = importlib.import_module("pyarrow")
+    if not column.num_chunks or not pa.types.is_dictionary(column.type):
+        return None
+    dictionary = column.chunks[0].dictionary
+    if column.num_chunks > 1 and dictionary.nbytes > _SHARED_BYTES:
+        return None
+    if not all(c.dictionary.equals(dictionary) for c in column.chunks[1:]):
+        return None
+    return dictionary
+
+
+def _gathered(column: Any, table: NDArray | None) -> NDArray:
+    """Per row of a dictionary column its index (-1 for null, as int64), or ``table`` at its
+    index, written chunk by chunk into one array (no combined copy of the indices)."""
+    np = importlib.import_module("numpy")
+    pc = importlib.import_module("pyarrow.compute")
+    out: NDArray = np.empty(len(column), dtype=np.int64 if table is None else table.dtype)
+    at = 0
+    for chunk in column.chunks:
+        indices = chunk.indices
+        if indices.null_count:
+            indices = pc.fill_null(indices, -1)
+        values = indices.to_numpy(zero_copy_only=False)
+        out[at : at + len(values)] = values if table is None else table[values]
+        at += len(values)
+    return out
 
 
 def _mapped(column: Any, read: Callable[[Any], Any], n: int) -> _Mapped:
     """A column read through ``read`` one distinct value at a time."""
     np = importlib.import_module("numpy")
     if column is None:
-        return _Mapped(np.full(n, -1, dtype=np.int64), [])
-    indices, dictionary = _encoded(column)
+        return _Mapped(np.full(n, -1, dtype=np.int8), [])
+    shared = _shared_dictionary(column)
+    indices, dictionary = (None, shared) if shared is not None else _encoded(column)
     keys: dict[Any, int] = {}
     remap = np.full(len(dictionary) + 1, -1, dtype=np.int64)  # the last: a null
     for i, raw in enumerate(dictionary.to_pylist()):
@@ -678,17 +809,29 @@ def _mapped(column: Any, read: Callable[[Any], Any], n: int) -> _Mapped:
             continue
         if value is not None:
             remap[i] = keys.setdefault(value, len(keys))
-    return _Mapped(remap[indices], list(keys))
+    remap = remap.astype(_code_type(len(keys)))
+    codes = _gathered(column, remap) if indices is None else remap[indices]
+    return _Mapped(codes, list(keys))
+
+
+def _code_type(count: int) -> Any:
+    """The narrowest integer type of the codes of ``count`` values (and -1, ``_BAD``): a
+    column's codes stay in memory until the frame is built, one byte a row is plenty."""
+    np = importlib.import_module("numpy")
+    for kind in (np.int8, np.int16, np.int32):
+        if count <= np.iinfo(kind).max:
+            return kind
+    return np.int64
 
 
 def _dossier_ids(column: Any) -> tuple[NDArray, list[str]]:
     """Per row its dossier (numbered in order of first row; -1 where the id is missing or
     does not read), and the ids. Plain ASCII ids are taken as they are, others through
-    ``_tables._text`` (trimmed, NFC)."""
+    ``_tables._text`` (trimmed, NFC). A run of rows with one id is read as one row."""
     np = importlib.import_module("numpy")
     pa = importlib.import_module("pyarrow")
     pc = importlib.import_module("pyarrow.compute")
-    indices, dictionary = _encoded(column)
+    heads, indices, dictionary = _run_encoded(column)
     values = dictionary.to_pylist()
     plain = np.zeros(len(values), dtype=bool)
     if pa.types.is_string(dictionary.type) or pa.types.is_large_string(dictionary.type):
@@ -710,7 +853,10 @@ def _dossier_ids(column: Any) -> tuple[NDArray, list[str]]:
             if text is not None:
                 remap[i] = keys.setdefault(text, len(keys))
         g, ids = remap[indices], list(keys)
-    return _first_appearance(g, ids)
+    g, ids = _first_appearance(g, ids)  # per run or per row: the same numbering
+    if heads is not None:
+        g = np.repeat(g, _run_sizes(heads, len(column)))
+    return g, ids
 
 
 def _first_appearance(g: NDArray, ids: list[str]) -> tuple[NDArray, list[str]]:
@@ -772,7 +918,7 @@ def _moments(column: Any, years: tuple[int, int]) -> tuple[NDArray, NDArray]:
     pa = importlib.import_module("pyarrow")
     kind = column.type
     if pa.types.is_string(kind) or pa.types.is_large_string(kind):
-        at, ok = _parse_text(column.combine_chunks() if column.num_chunks else pa.array([], kind))
+        at, ok = _parse_chunks(column)
     elif pa.types.is_timestamp(kind):
         at, ok = _timestamps(column)
     else:
@@ -783,6 +929,28 @@ def _moments(column: Any, years: tuple[int, int]) -> tuple[NDArray, NDArray]:
     first, _ = _month_table()
     since, until = (first[min(max(y, 0), 10_000) * 12] * _DAY_US for y in (years[0], years[1] + 1))
     return at, ok & (at >= since) & (at < until)
+
+
+_CHUNK_ROWS: Final = 1024  # chunks shorter than this on average are read combined
+
+
+def _parse_chunks(column: Any) -> tuple[NDArray, NDArray]:
+    """The moments of a text column, read chunk by chunk (no combined copy of its texts;
+    many small chunks are combined: each costs a few calls)."""
+    np = importlib.import_module("numpy")
+    pa = importlib.import_module("pyarrow")
+    if not column.num_chunks:
+        return _parse_text(pa.array([], column.type))
+    if column.num_chunks == 1 or len(column) < column.num_chunks * _CHUNK_ROWS:
+        return _parse_text(column.combine_chunks())
+    at = np.empty(len(column), dtype=np.int64)
+    ok = np.empty(len(column), dtype=bool)
+    start = 0
+    for chunk in column.chunks:
+        stop = start + len(chunk)
+        at[start:stop], ok[start:stop] = _parse_text(chunk)
+        start = stop
+    return at, ok
 
 
 def _parse_text(chunk: Any) -> tuple[NDArray, NDArray]:
@@ -800,6 +968,10 @@ def _parse_text(chunk: Any) -> tuple[NDArray, NDArray]:
     return at, ok
 
 
+_TIME_ROWS: Final = 1 << 16  # texts read at a time: the temporaries stay in cache
+_FORM_LENGTHS: Final = tuple(sorted({len(f.template) for f in _FORMS}))
+
+
 def _parse_forms(chunk: Any) -> tuple[NDArray, NDArray]:
     """The moments of the cells written in one of ``_FORMS`` (others: not ok)."""
     np = importlib.import_module("numpy")
@@ -812,18 +984,34 @@ def _parse_forms(chunk: Any) -> tuple[NDArray, NDArray]:
         return at, ok
     width = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
     offsets = np.frombuffer(buffers[1], dtype=width)[chunk.offset : chunk.offset + n + 1]
-    offsets = offsets.astype(np.int64)
     data = np.frombuffer(buffers[2], dtype=np.uint8)
-    lengths = np.diff(offsets)
+    nulls = None
     if chunk.null_count:
-        lengths[np.asarray(chunk.is_null().to_numpy(zero_copy_only=False))] = -1
+        nulls = np.asarray(chunk.is_null().to_numpy(zero_copy_only=False))
+    for start in range(0, n, _TIME_ROWS):
+        stop = min(start + _TIME_ROWS, n)
+        block = offsets[start : stop + 1].astype(np.int64)
+        lengths = np.diff(block)
+        if nulls is not None:
+            lengths[nulls[start:stop]] = -1
+        _parse_block(data, block, lengths, at[start:stop], ok[start:stop])
+    return at, ok
+
+
+def _parse_block(
+    data: NDArray, offsets: NDArray, lengths: NDArray, at: NDArray, ok: NDArray
+) -> None:
+    """Read a block of texts (their offsets into ``data``, their lengths, -1 for a null)
+    into ``at`` and ``ok``, one length of the forms at a time."""
+    np = importlib.import_module("numpy")
+    m = len(lengths)
     counts = np.bincount(np.clip(lengths, 0, _LONGEST + 1), minlength=_LONGEST + 2)
-    for length in sorted({len(f.template) for f in _FORMS}):
+    for length in _FORM_LENGTHS:
         if not counts[length]:
             continue
-        if counts[length] == n:  # one length: the texts lie end to end
-            rows = np.arange(n)
-            chars = data[offsets[0] : offsets[0] + n * length].reshape(n, length)
+        if counts[length] == m:  # one length: the texts lie end to end
+            rows = np.arange(m)
+            chars = data[offsets[0] : offsets[0] + m * length].reshape(m, length)
         else:
             rows = np.flatnonzero(lengths == length)
             chars = data[offsets[rows, None] + np.arange(length)]
@@ -831,7 +1019,6 @@ def _parse_forms(chunk: Any) -> tuple[NDArray, NDArray]:
         for form in _FORMS:
             if len(form.template) == length:
                 _read_rows_in(form, chars, rows, at, ok)
-    return at, ok
 
 
 def _read_rows_in(form: _Form, chars: NDArray, rows: NDArray, at: NDArray, ok: NDArray) -> None:
@@ -897,9 +1084,21 @@ def _read_form(form: _Form, chars: NDArray) -> tuple[NDArray, NDArray]:
     return ok, at
 
 
+_MONTHS: dict[str, tuple[NDArray, NDArray]] = {}  # the month table, built once
+
+
 def _month_table() -> tuple[NDArray, NDArray]:
     """Per month since 0000-01 (to 10000-01), the days from 1970-01-01 to its first day; and
-    per month to 9999-12 its number of days (proleptic Gregorian)."""
+    per month to 9999-12 its number of days (proleptic Gregorian). Read-only, built once (it
+    is read per block of texts)."""
+    if "table" not in _MONTHS:
+        first, lengths = _month_arrays()
+        first.flags.writeable = lengths.flags.writeable = False
+        _MONTHS["table"] = first, lengths
+    return _MONTHS["table"]
+
+
+def _month_arrays() -> tuple[NDArray, NDArray]:
     np = importlib.import_module("numpy")
     months = np.arange(10_000 * 12 + 1, dtype=np.int64)
     y, m = months // 12, months % 12 + 1
@@ -942,15 +1141,16 @@ class _Judged:
 
 def _row_ok(rows: _Rows) -> NDArray:
     """Per row: it names a dossier and every cell reads, and it makes a valid Event."""
-    np = importlib.import_module("numpy")
     kind = rows.kind
     ok = (rows.g >= 0) & rows.at_ok & (kind >= 0) & (rows.new_due.codes != _BAD)
     for mapped in (*rows.texts.values(), *rows.dossier.values()):
         ok &= mapped.codes != _BAD
-    has_step = rows.texts["step"].codes >= 0
-    ok &= ~(np.isin(kind, _STEP_KINDS) & ~has_step)
+    no_step = rows.texts["step"].codes < 0
+    for step_kind in _STEP_KINDS:  # a step's start or finish names its step
+        ok &= ~((kind == step_kind) & no_step)
     rescheduled, has_due = kind == _RESCHEDULED, rows.new_due.codes >= 0
-    return ok & (rescheduled == has_due)
+    out: NDArray = ok & (rescheduled == has_due)
+    return out
 
 
 def _order(g: NDArray, at: NDArray) -> tuple[NDArray, bool]:
@@ -988,11 +1188,18 @@ def _judge(rows: _Rows) -> _Judged:
     if not len(order):
         empty = np.zeros(0, bool)
         return _Judged(order, identity, starts, empty, dict.fromkeys(_DOSSIER_LEVEL, starts))
-    clean = np.logical_and.reduceat(ordered(_row_ok(rows)), starts)
+    clean = np.ones(len(starts), dtype=bool)
+    bad = rows.g[np.flatnonzero(~_row_ok(rows))]  # a dossier's number is its position
+    clean[bad[bad >= 0]] = False
     value: dict[str, NDArray] = {}
+    same = grouped[1:] == grouped[:-1]  # row i and i + 1: one dossier
     top = np.iinfo(np.int64).max
     for name, mapped in rows.dossier.items():
         codes = ordered(mapped.codes)
+        if not np.any(same & (codes[1:] != codes[:-1])):  # the common case: one code a dossier
+            value[name] = codes[starts]
+            continue
+        codes = codes.astype(np.int64, copy=False)
         high = np.maximum.reduceat(codes, starts)
         low = np.minimum.reduceat(np.where(codes >= 0, codes, top), starts)
         clean &= (high < 0) | (low == high)  # one value per dossier
@@ -1098,14 +1305,15 @@ def _scalar(
 def _clean_parts(rows: _Rows, judged: _Judged, keep: NDArray, lines: NDArray) -> dict[str, NDArray]:
     """The frame's columns for the clean dossiers' rows (``keep``, in frame order)."""
     np = importlib.import_module("numpy")
-    clean = np.flatnonzero(judged.clean)  # a dossier's number is its position
-    sizes = np.diff(np.r_[judged.starts, len(judged.order)])[clean]
     first_line = lines if judged.identity else lines[judged.order]
     if len(first_line):
         first_line = np.minimum.reduceat(first_line, judged.starts)
+    # Each frame row's dossier (a dossier's number is its position): its values are taken
+    # per row from the per-dossier arrays, rather than repeated over each dossier's rows.
+    dossier = rows.g[keep]
 
     def per_dossier(values: NDArray) -> NDArray:
-        out: NDArray = np.repeat(values[clean], sizes)
+        out: NDArray = values.take(dossier)
         return out
 
     parts: dict[str, NDArray] = {
@@ -1124,7 +1332,8 @@ def _clean_parts(rows: _Rows, judged: _Judged, keep: NDArray, lines: NDArray) ->
             values = _objects([None if v is None else v.value for v in values])
         elif name == "difficult_area":
             values = np.array([bool(v) for v in values], dtype=bool)
-        parts[name] = np.repeat(values[judged.value[name][clean]], sizes)
+        # (the rows' own value codes first: those of dossiers set aside may be _BAD)
+        parts[name] = values.take(judged.value[name].take(dossier))
     return parts
 
 

@@ -163,8 +163,18 @@ def factorize_runs(values: NDArray) -> tuple[NDArray, Any]:
     if heads is None or len(heads) * 4 > len(values) * 3:
         codes, uniques = pd.factorize(values, sort=False)
         return codes, uniques
-    codes, uniques = pd.factorize(values[heads], sort=False)
+    codes, uniques = _factorize_in_order(values[heads])
     return np.repeat(codes, np.diff(np.r_[heads, len(values)])), uniques
+
+
+def _factorize_in_order(values: NDArray) -> tuple[NDArray, Any]:
+    """``pd.factorize``; texts each greater than the one before (ids written in order) are
+    all different, so they are their own uniques, without hashing them."""
+    texts = len(values) > 1 and pd.api.types.infer_dtype(values, skipna=False) == "string"
+    if texts and bool(np.all(values[1:] > values[:-1])):
+        return np.arange(len(values), dtype=np.intp), values
+    codes, uniques = pd.factorize(values, sort=False)
+    return codes, uniques
 
 
 def _kinds(column: pd.Series, order: NDArray | None) -> NDArray:

@@ -20,6 +20,7 @@ import threading
 from array import array
 from collections.abc import Callable, Iterable
 from datetime import date, datetime
+from itertools import accumulate, compress
 
 import attrs
 
@@ -112,7 +113,34 @@ class Index:
     def _compile(self, b: int) -> Block:
         first = self.base + b * BLOCK
         last = min(first + BLOCK - 1, self.last)
-        # Status of the days that differ from the weekly schedule: ordinal -> (working, vi, en).
+        exceptions = self._exceptions(first, last)
+        n = last - first + 1
+        # The weekly schedule laid over the block (a day's shape is its weekday's; a make-up
+        # day's is _MAKEUP_SHAPE), then the days that differ from it, in order.
+        days = [(first + 6 + k) % 7 for k in range(7)]  # date.fromordinal(1) is a Monday
+        working = [self.weekly[d] for d in days] * (n // 7 + 1)
+        del working[n:]
+        day_shape = [d if self.weekly[d] else _MAKEUP_SHAPE for d in days]
+        off_named: list[tuple[int, str, str]] = []
+        work_named: list[tuple[int, str, str]] = []
+        for o in sorted(exceptions):
+            works, vi, en = exceptions[o]
+            working[o - first] = works
+            if not works:
+                off_named.append((o, vi, en))
+            elif not self.weekly[days[(o - first) % 7]]:
+                work_named.append((o, vi, en))
+        which = list(compress(range(n), working))  # the working days, by position
+        shape = bytearray(day_shape[i % 7] for i in which)
+        totals = [s.total for s in self.shapes]
+        rank: array[int] = array("q", accumulate(working))
+        wd: array[int] = array("q", [first + i for i in which])
+        cum: array[int] = array("q", accumulate((totals[s] for s in shape), initial=0))
+        return Block(first, bytearray(working), rank, wd, shape, cum, off_named, work_named)
+
+    def _exceptions(self, first: int, last: int) -> dict[int, tuple[bool, str, str]]:
+        """The status of the days from ``first`` to ``last`` (ordinals) that differ from the
+        weekly schedule: ordinal -> (working, vi, en)."""
         exceptions: dict[int, tuple[bool, str, str]] = {}
         if self.statutory is not None:
             years = range(date.fromordinal(first).year, date.fromordinal(last).year + 1)
@@ -125,37 +153,7 @@ class Index:
                 o = ov.date.toordinal()
                 if first <= o <= last:
                     exceptions[o] = (ov.kind is DayKind.WORKDAY, ov.reason_vi, ov.reason_en)
-
-        n = last - first + 1
-        work = bytearray(n)
-        rank: array[int] = array("q", bytes(8 * n))
-        wd: array[int] = array("q")
-        shape = bytearray()
-        cum: array[int] = array("q", [0])
-        off_named: list[tuple[int, str, str]] = []
-        work_named: list[tuple[int, str, str]] = []
-        weekday = (first + 6) % 7  # date.fromordinal(1) is a Monday
-        count = 0
-        total_us = 0
-        for i in range(n):
-            o = first + i
-            exc = exceptions.get(o)
-            working = self.weekly[weekday] if exc is None else exc[0]
-            if working:
-                s = weekday if self.weekly[weekday] else _MAKEUP_SHAPE
-                work[i] = 1
-                count += 1
-                wd.append(o)
-                shape.append(s)
-                total_us += self.shapes[s].total
-                cum.append(total_us)
-                if exc is not None and not self.weekly[weekday]:
-                    work_named.append((o, exc[1], exc[2]))
-            elif exc is not None:
-                off_named.append((o, exc[1], exc[2]))
-            rank[i] = count
-            weekday = 0 if weekday == 6 else weekday + 1
-        return Block(first, work, rank, wd, shape, cum, off_named, work_named)
+        return exceptions
 
 
 @attrs.frozen(eq=False)
