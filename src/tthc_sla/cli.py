@@ -575,7 +575,7 @@ _Results = _engines.Results | _partition.PartResults
 class _Run:
     """One table command's input and accounting (private, mutable)."""
 
-    table: _tables.DossierTable | _fastread.FrameTable | _partition.Split
+    table: _tables.DossierTable | _fastread.FrameTable | _partition.Split | _Read
     calendar: WorkingCalendar
     set_aside: list[_tables.SetAside]
     procedures: dict[str, Procedure]
@@ -688,7 +688,19 @@ def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _Resu
         procedures=run.procedures,
     )
     run.set_aside.extend(aside)
+    run.table = _Read(run.table.source, run.table.rows_read)  # the events are not needed now
     return results
+
+
+@attrs.frozen
+class _Read:
+    """What the accounting line needs of a table once it is evaluated."""
+
+    source: str
+    rows_read: int
+
+    def __len__(self) -> int:
+        return 0
 
 
 def _local_as_of(moment: datetime | None) -> datetime:
