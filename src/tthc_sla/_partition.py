@@ -9,14 +9,14 @@ hashes to (the id as the reader reads it: trimmed, NFC), an Arrow IPC stream in 
 directory. Each partition is then read by the column reader as a whole file would be (the
 same dossiers, the same set-aside dossiers with the same reasons, named by the lines of the
 file), evaluated by the command line's engine, and written to disk as its results; counts are
-added up (``Summary`` is additive), lists merged in their own order.
+added up (``Summary`` is additive), lists merged in their own order, and the evaluations merged
+back into the file's order of dossiers (``PartResults.tables``).
 
 Memory grows with the run (``_RUN``), the number of partitions, and the largest partition:
 about the whole-file peak divided by the number of partitions, plus a fixed part (the
 libraries, the calendar, the run). What differs from reading the file whole: without
 ``--skip-bad`` the defect that stops the run is the first one found in its partition, not
-necessarily the first in the file; ``evaluate`` writes its rows partition by partition (each
-partition's dossiers in order of their first line).
+necessarily the first in the file.
 
 Needs pyarrow, numpy and pandas (the ``parquet`` and ``batch`` extras), imported when called.
 """
@@ -36,7 +36,7 @@ from typing import Any, Final
 
 import attrs
 
-from tthc_sla import _engines, _fastread, _tables
+from tthc_sla import _engines, _fastread, _tables, _writers
 from tthc_sla._fastread import FrameTable
 from tthc_sla._tables import SetAside, Source
 from tthc_sla.calendar import WorkingCalendar
@@ -51,6 +51,7 @@ NDArray = Any
 
 _RUN: Final = 32 << 20  # bytes of CSV read, checked and dealt out at a time
 _BATCH: Final = 500_000  # Parquet rows read at a time
+_ROWS: Final = 100_000  # output rows merged at a time (about)
 _ROW_BYTES: Final = 450  # peak memory per event row of the whole-file path (measured, 1M)
 _CSV_ROW: Final = 60  # the fewest bytes an export's CSV row takes (to count rows by size)
 
@@ -404,15 +405,31 @@ def evaluate_parts(
             table, calendar, as_of=as_of, policy=policy, skip_bad=skip_bad, procedures=procedures
         )
         aside.extend(broken)
+        firsts = _first_lines(table, done)
         del table
         results.count += len(done)
         results.provisional_count += done.provisional()
         path = split.paths[i] + ".results"
         with open(path, "wb") as f:
-            pickle.dump(done, f, protocol=pickle.HIGHEST_PROTOCOL)
+            pickle.dump((done, firsts), f, protocol=pickle.HIGHEST_PROTOCOL)
         paths.append(path)
         del done
     return results, aside
+
+
+def _first_lines(table: FrameTable, done: _engines.Results) -> list[int]:
+    """Per result (in its order), the first file line of its dossier: the whole file's order
+    of dossiers (by their first row)."""
+    np = importlib.import_module("numpy")
+    ids = table.events["dossier_id"].to_numpy()
+    first: dict[str, int] = {}
+    if len(ids):
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        lowest = np.minimum.reduceat(table.lines, starts)
+        first = dict(zip(ids[starts].tolist(), lowest.tolist(), strict=True))
+    if done.evaluations is not None:
+        return [first[e.dossier.id] for e in done.evaluations]
+    return [first[i] for i in done.frame["dossier_id"].tolist()]
 
 
 @attrs.define
@@ -434,13 +451,36 @@ class PartResults:
     def parts(self) -> Iterator[_engines.Results]:
         """Each partition's results, one at a time."""
         for path in self.paths:
-            with open(path, "rb") as f:
-                part: _engines.Results = pickle.load(f)  # our own file, written above
-            yield part
+            yield _load(path)[0]
 
     def rows(self) -> Iterator[dict[str, Any]]:
-        for part in self.parts():
-            yield from part.rows()
+        """The flat rows, in the whole file's order of dossiers (as ``Results.rows``)."""
+        for table in self.tables():
+            yield from table.to_pylist()
+
+    def tables(self) -> Iterator[Any]:
+        """The results as Arrow tables of the flat layout (``_writers``' types), in the whole
+        file's order of dossiers: each partition's table stored, memory-mapped, with the
+        first line of each dossier, and merged a window of lines at a time."""
+        pa = importlib.import_module("pyarrow")
+        np = importlib.import_module("numpy")
+        tables, firsts = [], []
+        for path in self.paths:
+            table, first = _stored_table(path)
+            tables.append(table)
+            firsts.append(first)
+        top = max((int(f[-1]) for f in firsts if len(f)), default=0)
+        step = max(1, -(-(top + 1) // max(1, self.count // _ROWS)))  # lines per window
+        for low in range(0, top + 1, step):
+            pieces = []
+            for table, first in zip(tables, firsts, strict=True):
+                a, b = np.searchsorted(first, [low, low + step]).tolist()
+                if b > a:
+                    pieces.append(table.slice(a, b - a))
+            if pieces:
+                merged = pa.concat_tables(pieces).unify_dictionaries().combine_chunks()
+                order = np.argsort(merged.column("first").to_numpy(), kind="stable")
+                yield merged.take(pa.array(order)).drop_columns(["first"])
 
     def summaries(self, period: tuple[date, date], by: Sequence[str]) -> Any:
         if not by:
@@ -467,3 +507,25 @@ class PartResults:
             if row["late_units"]:
                 counts.update(row["late_units"].split(LIST_SEPARATOR))
         return dict(counts.most_common())
+
+
+def _load(path: str) -> tuple[_engines.Results, list[int]]:
+    with open(path, "rb") as f:
+        out: tuple[_engines.Results, list[int]] = pickle.load(f)  # our own file
+    return out
+
+
+def _stored_table(path: str) -> tuple[Any, NDArray]:
+    """A partition's results as a typed Arrow table with each dossier's first line, written
+    beside its results and mapped back (its pages are the page cache's, not ours)."""
+    pa = importlib.import_module("pyarrow")
+    ipc = importlib.import_module("pyarrow.ipc")
+    part, firsts = _load(path)
+    rows = () if part.frame is not None else part.rows()
+    table = _writers._arrow_table(pa, rows, part.frame)
+    table = table.append_column("first", pa.array(firsts, pa.int64()))
+    with ipc.new_file(path + ".arrow", table.schema) as writer:
+        writer.write_table(table)
+    del part, table
+    mapped = ipc.open_file(pa.memory_map(path + ".arrow")).read_all()
+    return mapped, mapped.column("first").to_numpy()

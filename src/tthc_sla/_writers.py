@@ -17,7 +17,7 @@ from typing import Any
 from tthc_sla.errors import TableError
 from tthc_sla.evaluation._flat import FLAT_COLUMNS
 
-__all__ = ["write_parquet", "write_parquet_parts", "write_xlsx"]
+__all__ = ["write_parquet", "write_parquet_tables", "write_xlsx"]
 
 _MOMENTS = ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due")
 _LABELS = ("procedure", "agency", "level", "field", "channel", "outcome")
@@ -45,18 +45,16 @@ def write_parquet(path: str, *, rows: Iterable[Mapping[str, Any]] = (), frame: A
     return int(table.num_rows)
 
 
-def write_parquet_parts(path: str, parts: Iterable[Any]) -> int:
-    """Write the results of a table's partitions (``_engines.Results``, one at a time) as one
-    Parquet file, a row group or more per partition; returns the number of rows."""
+def write_parquet_tables(path: str, tables: Iterable[Any]) -> int:
+    """Write Arrow tables of the flat layout (``_arrow_table``'s) as one Parquet file, a row
+    group or more each, for more rows than memory holds; returns the number of rows."""
     pa = _module("pyarrow", "parquet", path)
     import pyarrow.parquet as pq
 
     types = _types(pa)
-    schema = pa.schema([(c, types[c]) for c in FLAT_COLUMNS])
     n = 0
-    with pq.ParquetWriter(path, schema) as writer:
-        for part in parts:
-            table = _arrow_table(pa, () if part.frame is not None else part.rows(), part.frame)
+    with pq.ParquetWriter(path, pa.schema([(c, types[c]) for c in FLAT_COLUMNS])) as writer:
+        for table in tables:
             writer.write_table(table)
             n += table.num_rows
     return n

@@ -790,7 +790,7 @@ def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
     results = _evaluate_all(args, run, _local_as_of(args.as_of))
     _finish(args, run, results)
     if isinstance(results, _partition.PartResults) and fmt == "parquet":
-        _writers.write_parquet_parts(args.output, results.parts())
+        _writers.write_parquet_tables(args.output, results.tables())
     elif fmt == "parquet":
         _writers.write_parquet(args.output, rows=results.rows(), frame=results.frame)
     elif fmt == "xlsx":
