@@ -7,9 +7,13 @@ tests pin each rule of docs/reports.md on a table of a few rows whose answer is 
 from __future__ import annotations
 
 import io
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from tthc_sla import (
     Channel,
@@ -17,6 +21,7 @@ from tthc_sla import (
     EventKind,
     Procedure,
     TableError,
+    _tables,
     read_dossiers,
     read_procedures,
 )
@@ -222,9 +227,7 @@ def test_cell_count_and_broken_json_lines() -> None:
 
 
 def test_difficult_area_is_strict() -> None:
-    ok = read(
-        "dossier_id,procedure,at,kind,difficult_area\nA,1.001,2026-11-20T09:00,received,Có\n"
-    )
+    ok = read("dossier_id,procedure,at,kind,difficult_area\nA,1.001,2026-11-20T09:00,received,Có\n")
     assert ok.dossiers[0].difficult_area is True
     with pytest.raises(TableError, match="not a yes/no value") as info:
         read("dossier_id,procedure,at,kind,difficult_area\nA,1.001,2026-11-20T09:00,received,x\n")
@@ -269,3 +272,31 @@ def test_procedures_with_vietnamese_headers() -> None:
     with pytest.raises(TableError) as info:
         read_procedures(io.StringIO("code,name,rule\n1,a,không rõ\n"))
     assert (info.value.line, info.value.problem.startswith("procedure 1:")) == (2, True)
+
+
+# --------------------------------------------------------------------------- CSV cells
+
+
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True),
+        st.decimals(allow_nan=False, allow_infinity=False),
+        st.text(),
+        st.sampled_from(["=1+2", "+84 912", "-3", "@x", "\t=x", "\r=x", " =x"]),
+        st.datetimes(),
+        st.datetimes(timezones=st.sampled_from([UTC, timezone(timedelta(hours=7))])),
+        st.dates(),
+        st.dictionaries(st.text(max_size=3), st.integers(), max_size=2),
+    )
+)
+def test_a_csv_cell_is_written_as_the_general_rule_writes_it(value: Any) -> None:
+    # safe_cell reads the usual cells by their exact type first: the same text as the rule
+    # for any value (text starting like a formula gets a quote; dates in ISO 8601).
+    assert _tables.safe_cell(value) == _tables._any_cell(value)
+    text = _tables.safe_cell(value)
+    assert not text.startswith(("=", "+", "-", "@", "\t", "\r")) or isinstance(
+        value, int | float | Decimal
+    )

@@ -217,16 +217,30 @@ def _value(value: Any) -> Any:
 
 def _frame_rows(frame: Any) -> Iterator[dict[str, Any]]:
     """The rows of an evaluate_frame result as the Python values ``flat_row`` gives."""
-    columns = {c: frame[c].tolist() for c in FLAT_COLUMNS}
-    for c in ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due"):
-        columns[c] = [_moment(v) for v in columns[c]]
-    days = map(_moment, columns["due_date"])
-    columns["due_date"] = [None if v is None else v.date() for v in days]
+    columns = {c: frame[c].tolist() for c in FLAT_COLUMNS if c not in _MOMENTS}
+    for c in _MOMENTS:
+        columns[c] = _python_times(frame[c], "datetime64[us]")
+    columns["due_date"] = _python_times(frame["due_date"], "datetime64[D]")
     columns["processing_working_days"] = [
         None if v != v else int(v) for v in columns["processing_working_days"]
     ]
-    for i in range(len(frame)):
-        yield {c: columns[c][i] for c in FLAT_COLUMNS}
+    for values in zip(*(columns[c] for c in FLAT_COLUMNS), strict=True):
+        yield dict(zip(FLAT_COLUMNS, values, strict=True))
+
+
+_MOMENTS = ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due")
+
+
+def _python_times(column: Any, unit: str) -> list[Any]:
+    """A column of moments as datetimes (``datetime64[D]``: dates), None for NaT; numpy's
+    own conversion for a datetime64 column, one value at a time otherwise."""
+    if column.dtype.kind == "M" and getattr(column.dtype, "tz", None) is None:
+        out: list[Any] = column.to_numpy(dtype=unit).astype(object).tolist()
+        return out
+    moments = [_moment(v) for v in column.tolist()]
+    if unit == "datetime64[D]":
+        return [None if v is None else v.date() for v in moments]
+    return moments
 
 
 def _moment(value: Any) -> datetime | None:

@@ -936,6 +936,16 @@ def _plain(value: Any) -> Any:
 
 def safe_cell(value: Any) -> str:
     """A CSV cell that a spreadsheet will not run as a formula."""
+    kind = type(value)  # the usual cells first, by their exact type (a million rows: 22 M cells)
+    if kind is str or kind is datetime or kind is date:
+        text: str = value if kind is str else value.isoformat()
+        return "'" + text if text.startswith(_FORMULA_STARTS) else text
+    if kind is int or kind is float:
+        return str(value)
+    return _any_cell(value)
+
+
+def _any_cell(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
