@@ -178,6 +178,22 @@ def test_how_many_partitions(tmp_path: Path) -> None:
     assert memory is None or memory > 0
 
 
+def test_a_container_limit_counts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    meminfo, limit, used = tmp_path / "meminfo", tmp_path / "memory.max", tmp_path / "usage"
+    meminfo.write_text("MemTotal:  8000000 kB\nMemAvailable:  2000000 kB\n")
+    used.write_text("300000000\n")
+    monkeypatch.setattr(_partition, "_MEMINFO", str(meminfo))
+    monkeypatch.setattr(_partition, "_CGROUP_FILES", ((str(limit), str(used)),))
+    limit.write_text("max\n")  # no limit: the system's available memory
+    assert _partition.available_memory() == 2_048_000_000
+    limit.write_text("1000000000\n")  # 1 GB, 300 MB of it used
+    assert _partition.available_memory() == 700_000_000
+    monkeypatch.setattr(_partition, "_CGROUP_FILES", (("/no/such", "/no/such"),))
+    assert _partition.available_memory() == 2_048_000_000
+    monkeypatch.setattr(_partition, "_MEMINFO", "/no/such")
+    assert _partition.available_memory() is None
+
+
 def test_the_hash_is_fixed_and_spreads_ids() -> None:
     pa = pytest.importorskip("pyarrow")
     np = pytest.importorskip("numpy")

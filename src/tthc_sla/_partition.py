@@ -78,22 +78,31 @@ def available_memory() -> int | None:
     and the control group's limit when there is one (a container); None when unknown."""
     found: list[int] = []
     try:
-        with open("/proc/meminfo", encoding="ascii") as f:
+        with open(_MEMINFO, encoding="ascii") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
                     found.append(int(line.split()[1]) * 1024)
     except (OSError, ValueError, IndexError):
         pass
-    try:
-        with open("/sys/fs/cgroup/memory.max", encoding="ascii") as f:
-            limit = f.read().strip()
-        with open("/sys/fs/cgroup/memory.current", encoding="ascii") as f:
-            used = int(f.read().strip())
-        if limit != "max":
-            found.append(int(limit) - used)
-    except (OSError, ValueError):
-        pass
+    for limit_file, usage_file in _CGROUP_FILES:  # v2, then v1 ("max" or a huge number: none)
+        try:
+            with open(limit_file, encoding="ascii") as f:
+                limit = f.read().strip()
+            with open(usage_file, encoding="ascii") as f:
+                used = int(f.read().strip())
+            if limit != "max":
+                found.append(int(limit) - used)
+            break
+        except (OSError, ValueError):
+            continue
     return min(found) if found else None
+
+
+_MEMINFO: Final = "/proc/meminfo"
+_CGROUP_FILES: Final = (
+    ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
+    ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
+)
 
 
 def parts_for(path: str, memory: int | None = None) -> int:
