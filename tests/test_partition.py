@@ -145,6 +145,31 @@ def test_a_defect_is_named_by_its_line_in_the_file(tmp_path: Path) -> None:
         )
 
 
+def test_a_stray_quote_does_not_make_one_long_run(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # A quote inside an unquoted cell is text for the csv module (line 2); a run is still cut
+    # at the csv module's record ends, so the runs stay short, and read as the whole file.
+    rows = ['A,1.001639,2026-10-05T09:00,received,ống 5" inch']
+    rows += [f"B{i},1.001639,2026-10-05T09:00,received,x" for i in range(200)]
+    path = tmp_path / "events.csv"
+    path.write_text("dossier_id,procedure,at,kind,note\n" + "\n".join(rows) + "\n", "utf-8")
+    sizes: list[int] = []
+    read = _partition._fastread.text_cells
+
+    def counted(opened: Any, data: Any, skip: int) -> Any:
+        sizes.append(len(data))
+        return read(opened, data, skip)
+
+    monkeypatch.setattr(_partition, "_RUN", 300)
+    monkeypatch.setattr(_partition._fastread, "text_cells", counted)
+    got = _parts(path, 3)
+    assert len(sizes) > 20
+    assert max(sizes) < 400  # the header, 300 bytes and the rest of a record
+    monkeypatch.undo()
+    assert got == _facts(read_events_frame(path, PROCS, skip_bad=True))
+
+
 def test_parquet_partitions_read_as_the_whole_file(tmp_path: Path) -> None:
     pd = pytest.importorskip("pandas")
     pytest.importorskip("pyarrow.parquet")

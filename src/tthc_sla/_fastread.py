@@ -528,7 +528,15 @@ class Quotes:
 def quoted_spans(text: NDArray, delimiter: int) -> Quotes | None:
     """The quoted fields of a CSV text (bytes as uint8), or None when the csv module
     (``strict=True``, doubled quotes) would refuse one of its quotes; when it would not,
-    pyarrow reads the same cells.
+    pyarrow reads the same cells (the rules: :func:`quote_runs`)."""
+    quotes, refused = quote_runs(text, delimiter)
+    return None if refused else quotes
+
+
+def quote_runs(text: NDArray, delimiter: int) -> tuple[Quotes, bool]:
+    """The quoted fields of a CSV text (bytes as uint8) under the csv module's rules, and
+    whether it would refuse one of its quotes (then the fields are those it would have read up
+    to there; ``_partition`` cuts a text that ends inside a quoted field by them).
 
     A run of consecutive quotes at the start of a field (after a delimiter, a line break or at
     the start) opens a quoted field and toggles "inside quotes" when its length is odd; an odd
@@ -539,7 +547,7 @@ def quoted_spans(text: NDArray, delimiter: int) -> Quotes | None:
     np = importlib.import_module("numpy")
     at = np.flatnonzero(text == 34)
     if not at.size:
-        return Quotes(at, at, np.zeros(0, dtype=bool))
+        return Quotes(at, at, np.zeros(0, dtype=bool)), False
     heads = np.r_[0, np.flatnonzero(np.diff(at) != 1) + 1]
     start = at[heads]
     size = np.diff(np.r_[heads, at.size])
@@ -556,9 +564,8 @@ def quoted_spans(text: NDArray, delimiter: int) -> Quotes | None:
     closing = (inside & odd) | (~inside & field_start & ~odd)
     ends_field = (after == delimiter) | (after == 10) | (after == 13)
     inside_after = np.where(reset, False, inside ^ toggle)
-    if np.any(closing & ~ends_field) or inside_after[-1]:
-        return None
-    return Quotes(start, end, inside_after)
+    refused = bool(np.any(closing & ~ends_field) or inside_after[-1])
+    return Quotes(start, end, inside_after), refused
 
 
 # --------------------------------------------------------------------------- reading the rows

@@ -193,7 +193,7 @@ def _csv_runs(opened: Any) -> Iterator[Any]:
     with open(opened.path, "rb") as f:
         pending = f.read(_RUN)
         skip = len(codecs.BOM_UTF8) if pending[:3] == codecs.BOM_UTF8 else 0
-        while (end := _last_record_end(pending, first=True, start=skip)) < 0:
+        while (end := _last_record_end(pending, raw.delimiter, first=True, start=skip)) < 0:
             more = f.read(_RUN)
             if not more:
                 end = len(pending)
@@ -209,7 +209,7 @@ def _csv_runs(opened: Any) -> Iterator[Any]:
             run = bytearray(header)
             run += pending
             run += more
-            end = _last_record_end(run, start=len(header)) if more else len(run)
+            end = _last_record_end(run, raw.delimiter, start=len(header)) if more else len(run)
             if end < 0:  # a record longer than a run
                 pending = bytes(run[len(header) :])
                 continue
@@ -222,29 +222,24 @@ def _csv_runs(opened: Any) -> Iterator[Any]:
             del run, cells
 
 
-def _last_record_end(data: bytes | bytearray, *, first: bool = False, start: int = 0) -> int:
-    """Where the last (``first``: the first) line of ``data`` that ends outside quotes ends,
-    its break included, by the parity of the quotes before it (``text_cells`` then checks
-    each run under the csv module's rules); -1 when no line does."""
+def _last_record_end(
+    data: bytes | bytearray, delimiter: str, *, first: bool = False, start: int = 0
+) -> int:
+    """Where the last (``first``: the first) line of ``data`` from ``start`` (a record's
+    start) that ends outside quotes ends, its break included, under the csv module's rules
+    (``_fastread.quote_runs``; ``text_cells`` then checks each run whole); -1 when none does."""
     if data.find(b'"', start) < 0:
         br = data.find(b"\n", start) if first else data.rfind(b"\n", start)
         return br + 1 if br >= 0 else -1
-    if first:
-        quotes, at = 0, start
-        while (br := data.find(b"\n", at)) >= 0:
-            quotes += data.count(b'"', at, br)
-            if quotes % 2 == 0:
-                return br + 1
-            at = br + 1
+    np = importlib.import_module("numpy")
+    text = np.frombuffer(data, dtype=np.uint8)[start:]
+    quotes, _ = _fastread.quote_runs(text, ord(delimiter))
+    breaks = np.flatnonzero(text == 10)
+    outside = breaks[~quotes.inside_at(breaks)]
+    del text  # no view of a bytearray that the caller resizes
+    if not outside.size:
         return -1
-    quotes = data.count(b'"', start)
-    br = len(data)
-    while (prev := data.rfind(b"\n", start, br)) >= 0:
-        quotes -= data.count(b'"', prev, br)
-        if quotes % 2 == 0:
-            return prev + 1
-        br = prev
-    return -1
+    return start + int(outside[0] if first else outside[-1]) + 1
 
 
 def _parquet_runs(opened: Any) -> Iterator[Any]:
