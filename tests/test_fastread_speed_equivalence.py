@@ -404,7 +404,8 @@ def read_rows(draw: st.DrawFn) -> Any:
         out = codes(len(values), empty)
         if same and len(values):  # one value per dossier, as in a clean file
             per = [rng.randrange(len(values)) for _ in range(len(numbers))]
-            out = np.array([c if c < 0 else per[d] for c, d in zip(out, g, strict=True)], out.dtype)
+            pairs = zip(out, g, strict=True)  # a row naming no dossier (-1) keeps its code
+            out = np.array([c if c < 0 or d < 0 else per[d] for c, d in pairs], out.dtype)
         return _fastread._Mapped(out, values)
 
     kind = np.array([rng.randrange(len(_fastread._KINDS)) for _ in range(n)], dtype=np.int64)
