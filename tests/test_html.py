@@ -580,6 +580,33 @@ def test_the_late_list_is_the_command_lines() -> None:
         assert cell["procedure"] == want["procedure"]
 
 
+def test_a_long_late_list_shows_the_most_late_and_says_how_many(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    # October of the example has 5 late dossiers (above); with room for 2 on the page, the
+    # page lists the first 2 of `list late` (most working days late first) and says 5.
+    import tthc_sla.cli as cli
+
+    monkeypatch.setattr(cli, "_HTML_LATE", 2)
+    out = tmp_path / "page.html"
+    argv = ["report", str(EVENTS), "--procedures", str(PROCEDURES), "--period", "2026-10",
+            "--format", "html", "--output", str(out)]  # fmt: skip
+    assert main(argv, io.StringIO()) == 0
+    late = section(parse(out.read_text("utf-8")), "tre-han")
+    ids = [tr.one("td", data_col="dossier_id").text() for tr in late.one("tbody").all("tr")]
+    listed = _cli("list", "late", "--period", "2026-10")
+    assert ids == [r["dossier_id"] for r in listed][:2]
+    note = late.one("p", data_total="5")
+    assert note.attrs["data-shown"] == "2"
+    assert "2 hồ sơ quá hạn nhiều ngày nhất trong tổng số 5" in note.text()
+    assert "tthc-sla list late --period 2026-10-01..2026-10-31" in note.text()
+
+
+def test_a_whole_late_list_has_no_such_note() -> None:
+    page = parse(_page(*OCTOBER))
+    assert section(page, "tre-han").all("p", data_total="5") == []
+
+
 def test_no_late_dossier_is_said() -> None:
     late = section(_hand_page(_two_groups()), "tre-han")
     assert late.all("table") == []

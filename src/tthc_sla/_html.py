@@ -153,6 +153,7 @@ def render_report_html(
     rows: Sequence[Mapping[str, Any]],
     monthly: Sequence[tuple[str, Summary]] = (),
     late: Sequence[Mapping[str, Any]] = (),
+    late_total: int | None = None,
     generated: datetime | None = None,
 ) -> str:
     """The periodic report of ``first..last`` as one self-contained, printable HTML page.
@@ -167,6 +168,8 @@ def render_report_html(
             early-or-on-time share when there are two months or more.
         late: :func:`~tthc_sla.evaluation._flat.flat_row` of each late dossier, in the order
             to show (``metrics.late_dossiers`` gives the most working days late first).
+        late_total: how many late dossiers the period has, when ``late`` shows only the first
+            of them (the page then says so and names the command that lists them all).
         generated: when the page was made, shown at its foot; omitted when None.
 
     Returns:
@@ -208,7 +211,7 @@ def render_report_html(
     ]
     if len(monthly) >= 2:
         parts.append(_monthly(monthly))
-    parts.append(_late(late))
+    parts.append(_late(late, late_total, (first, last)))
     parts.append("</main>")
     parts.append(_footer(generated))
     parts.append("</body>")
@@ -679,13 +682,21 @@ def _late_row(n: int, row: Mapping[str, Any]) -> str:
     return f"<tr>{''.join(cells)}</tr>"
 
 
-def _late(late: Sequence[Mapping[str, Any]]) -> str:
+def _late(late: Sequence[Mapping[str, Any]], total: int | None, period: tuple[date, date]) -> str:
     head = [
         '<section id="tre-han">',
         "<h2>Danh sách hồ sơ quá hạn</h2>",
     ]
     if not late:
         return "\n".join([*head, "<p>Không có hồ sơ quá hạn trong kỳ.</p>", "</section>"])
+    if total is not None and total > len(late):
+        shown, every = (_vi_number(f"{n:,d}") for n in (len(late), total))
+        command = f"tthc-sla list late --period {period[0].isoformat()}..{period[1].isoformat()}"
+        head.append(
+            f'<p class="note" data-shown="{len(late)}" data-total="{total}">Trang này liệt kê '
+            f"{shown} hồ sơ quá hạn nhiều ngày nhất trong tổng số {every}; danh sách đầy đủ: "
+            f"<code>{_e(command)}</code>.</p>"
+        )
     columns = "".join(f'<th scope="col">{_e(label)}</th>' for _, label in _LATE_COLUMNS)
     return "\n".join(
         [

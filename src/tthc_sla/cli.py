@@ -847,6 +847,7 @@ def _write_html(
         end = min(last, _month_end(start))
         months.append((start.strftime("%Y-%m"), results.summaries((start, end), ())))
         start = end + timedelta(days=1)
+    late = results.late(period)
     page = _html.render_report_html(
         title=args.unit or "Tình hình, kết quả giải quyết thủ tục hành chính",
         first=first,
@@ -854,7 +855,8 @@ def _write_html(
         by=by,
         rows=rows,
         monthly=months if len(months) > 1 else (),
-        late=results.late(period),
+        late=late[:_HTML_LATE],
+        late_total=len(late),
     )
     target = _open_out(args, out)
     try:
@@ -862,6 +864,9 @@ def _write_html(
     finally:
         if target is not out:
             target.close()
+
+
+_HTML_LATE = 1_000  # late dossiers listed on the page (the most working days late first)
 
 
 def _month_end(d: date) -> date:
