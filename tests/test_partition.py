@@ -344,6 +344,27 @@ def test_fuller_histories_in_partitions(
     assert "set aside" in err  # the broken histories are there, and named the same way
 
 
+def test_the_html_page_in_partitions(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    import tthc_sla.cli as cli
+
+    path = tmp_path / "events.csv"
+    _histories(path, 5)
+    pages = {}
+    for most in (3, 1_000):  # the first 3 late dossiers of each partition are enough
+        monkeypatch.setattr(cli, "_HTML_LATE", most)
+        for parts in (1, 4):
+            out = tmp_path / f"{most}-{parts}.html"
+            argv = ["report", str(path), "--procedures", str(PROCS_PATH), "--skip-bad",
+                    "--period", "2026-Q4", "--by", "agency", "--format", "html", "--output",
+                    str(out), "--partitions", str(parts)]  # fmt: skip
+            assert _run(capsys, argv)[0] == 0
+            pages[most, parts] = out.read_text("utf-8")
+        assert pages[most, 4] == pages[most, 1]
+    assert 'data-shown="3"' in pages[3, 1]
+
+
 def test_parquet_output_in_partitions(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
     pq = pytest.importorskip("pyarrow.parquet")
     tables = {}

@@ -73,6 +73,11 @@ class Results:
 
         return list(_frame_rows(late_frame(self.frame, period=period)))
 
+    def late_top(self, period: tuple[date, date], most: int) -> tuple[list[dict[str, Any]], int]:
+        """The first ``most`` rows of :meth:`late`, and how many it has."""
+        rows = self.late(period)
+        return rows[:most], len(rows)
+
     def due_soon(self) -> list[dict[str, Any]]:
         if self.evaluations is not None:
             return [flat_row(e) for e in due_soon(self.evaluations)]

@@ -498,7 +498,18 @@ class PartResults:
 
     def late(self, period: tuple[date, date]) -> list[dict[str, Any]]:
         rows = [r for p in self.parts() for r in p.late(period)]
-        return sorted(rows, key=lambda r: (-(r["late_working_days"] or 0), r["dossier_id"]))
+        return sorted(rows, key=_late_order)
+
+    def late_top(self, period: tuple[date, date], most: int) -> tuple[list[dict[str, Any]], int]:
+        """The first ``most`` rows of :meth:`late`, and how many it has, holding no more than
+        ``most`` rows of each partition."""
+        rows: list[dict[str, Any]] = []
+        total = 0
+        for part in self.parts():
+            top, n = part.late_top(period, most)
+            rows = sorted([*rows, *top], key=_late_order)[:most]
+            total += n
+        return rows, total
 
     def due_soon(self) -> list[dict[str, Any]]:
         rows = [r for p in self.parts() for r in p.due_soon()]
@@ -511,6 +522,11 @@ class PartResults:
             if row["late_units"]:
                 counts.update(row["late_units"].split(LIST_SEPARATOR))
         return dict(counts.most_common())
+
+
+def _late_order(row: dict[str, Any]) -> tuple[int, str]:
+    """The order of ``late_dossiers``: most working days late first, then by id."""
+    return -(row["late_working_days"] or 0), row["dossier_id"]
 
 
 def _load(path: str) -> tuple[_engines.Results, list[int]]:

@@ -847,7 +847,7 @@ def _write_html(
         end = min(last, _month_end(start))
         months.append((start.strftime("%Y-%m"), results.summaries((start, end), ())))
         start = end + timedelta(days=1)
-    late = results.late(period)
+    late, total = results.late_top(period, _HTML_LATE)
     page = _html.render_report_html(
         title=args.unit or "Tình hình, kết quả giải quyết thủ tục hành chính",
         first=first,
@@ -855,8 +855,8 @@ def _write_html(
         by=by,
         rows=rows,
         monthly=months if len(months) > 1 else (),
-        late=late[:_HTML_LATE],
-        late_total=len(late),
+        late=late,
+        late_total=total,
     )
     target = _open_out(args, out)
     try:
