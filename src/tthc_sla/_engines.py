@@ -66,6 +66,10 @@ class Results:
 
         return summarize_frame(self.frame, period=period, by=by)
 
+    def summaries_each(self, periods: Sequence[tuple[date, date]], by: Sequence[str]) -> list[Any]:
+        """:meth:`summaries` of several periods."""
+        return [self.summaries(period, by) for period in periods]
+
     def late(self, period: tuple[date, date]) -> list[dict[str, Any]]:
         if self.evaluations is not None:
             return [flat_row(e) for e in late_dossiers(self.evaluations, period=period)]

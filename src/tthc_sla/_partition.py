@@ -487,14 +487,22 @@ class PartResults:
                 yield merged.take(pa.array(order)).drop_columns(["first"])
 
     def summaries(self, period: tuple[date, date], by: Sequence[str]) -> Any:
+        return self.summaries_each([period], by)[0]
+
+    def summaries_each(self, periods: Sequence[tuple[date, date]], by: Sequence[str]) -> list[Any]:
+        """:meth:`summaries` of several periods, in one pass over the partitions."""
         if not by:
-            return sum((p.summaries(period, by) for p in self.parts()), Summary())
-        total: dict[tuple[Any, ...], Summary] = {}
+            sums = [Summary() for _ in periods]
+            for part in self.parts():
+                sums = [t + s for t, s in zip(sums, part.summaries_each(periods, by), strict=True)]
+            return sums
+        totals: list[dict[tuple[Any, ...], Summary]] = [{} for _ in periods]
         for part in self.parts():
-            for key, s in part.summaries(period, by).items():
-                total[key] = total[key] + s if key in total else s
+            for total, found in zip(totals, part.summaries_each(periods, by), strict=True):
+                for key, s in found.items():
+                    total[key] = total[key] + s if key in total else s
         order = group_order(list(by))
-        return dict(sorted(total.items(), key=lambda kv: order(kv[0])))
+        return [dict(sorted(t.items(), key=lambda kv: order(kv[0]))) for t in totals]
 
     def late(self, period: tuple[date, date]) -> list[dict[str, Any]]:
         rows = [r for p in self.parts() for r in p.late(period)]

@@ -841,12 +841,13 @@ def _write_html(
 ) -> None:
     """The report as one page: the table, the bars, the month-by-month line, the late list."""
     first, last = period
-    months = []
+    spans = []
     start = first
     while start <= last:
-        end = min(last, _month_end(start))
-        months.append((start.strftime("%Y-%m"), results.summaries((start, end), ())))
-        start = end + timedelta(days=1)
+        spans.append((start, min(last, _month_end(start))))
+        start = spans[-1][1] + timedelta(days=1)
+    sums = results.summaries_each(spans, ())
+    months = [(a.strftime("%Y-%m"), s) for (a, _), s in zip(spans, sums, strict=True)]
     late, total = results.late_top(period, _HTML_LATE)
     page = _html.render_report_html(
         title=args.unit or "Tình hình, kết quả giải quyết thủ tục hành chính",
