@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import importlib.util
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -93,11 +93,17 @@ class Results:
         """How many late dossiers each unit is attributed, most first (``late_by_unit``)."""
         if self.evaluations is not None:
             return late_by_unit(self.evaluations, period=period)
-        counts: Counter[str] = Counter()
-        for row in self.late(period):
-            if row["late_units"]:
-                counts.update(row["late_units"].split(LIST_SEPARATOR))
-        return dict(counts.most_common())
+        return units_of(self.late(period))
+
+
+def units_of(late: Iterable[Mapping[str, Any]]) -> dict[str, int]:
+    """How many late dossiers each unit is attributed, most first (ties in list order), from
+    the flat rows of a late list: ``late_by_unit`` over rows."""
+    counts: Counter[str] = Counter()
+    for row in late:
+        if row["late_units"]:
+            counts.update(row["late_units"].split(LIST_SEPARATOR))
+    return dict(counts.most_common())
 
 
 def evaluate_all(

@@ -237,8 +237,23 @@ def read_events_frame(
             skip_bad=skip_bad,
         )
         return _from_dossier_table(table, str(why))
+    return frame_of(opened, cells, rows, procedures, years, skip_bad)
+
+
+def frame_of(
+    opened: _Opened,
+    cells: _Cells,
+    rows: _Rows | None,
+    procedures: Mapping[str, Procedure],
+    years: tuple[int, int],
+    skip_bad: bool,
+) -> FrameTable:
+    """The frame table of a file's cells (``rows``: read already, or None to read them);
+    also ``_partition``'s, for the cells of one partition."""
+    if rows is None:
+        rows = _read_rows(opened, cells, procedures, years)
     frame_table = _columnar(opened, cells, rows, procedures, years, skip_bad)
-    del cells
+    del cells, rows
     # pyarrow's allocator keeps the raw cells' pages for reuse (a third of the file's size);
     # the rest of the run is numpy and pandas, so give them back.
     importlib.import_module("pyarrow").default_memory_pool().release_unused()
@@ -309,18 +324,28 @@ def _parquet_cells(opened: _Opened) -> _Cells:
     np = importlib.import_module("numpy")
     pq = importlib.import_module("pyarrow.parquet")
     pf = pq.ParquetFile(opened.path)
-    for field in pf.schema_arrow:
-        if getattr(field.type, "unit", None) == "ns":
-            raise _Unusual(f"the nanosecond column '{field.name}'")
-    used = _used_headers(opened)
+    used = parquet_columns(opened, pf)
     table = pf.read(columns=used, use_threads=True)
-    if table.column_names != used:
-        raise _Unusual("Parquet column names that pyarrow reads as paths")
+    check_parquet_names(table, used)
     table = table.unify_dictionaries()  # a dictionary column: one dictionary for all chunks
     return _Cells(table, np.arange(table.num_rows, dtype=np.int64) + 2, False)
 
 
-def _csv_cells(opened: _Opened) -> _Cells:
+def parquet_columns(opened: _Opened, pf: Any) -> list[str]:
+    """The columns to read of a Parquet file pyarrow reads as the scalar reader does."""
+    for field in pf.schema_arrow:
+        if getattr(field.type, "unit", None) == "ns":
+            raise _Unusual(f"the nanosecond column '{field.name}'")
+    return _used_headers(opened)
+
+
+def check_parquet_names(table: Any, used: list[str]) -> None:
+    if table.column_names != used:
+        raise _Unusual("Parquet column names that pyarrow reads as paths")
+
+
+def check_csv(opened: _Opened) -> None:
+    """A CSV file whose encoding and delimiter pyarrow reads as the scalar reader does."""
     raw = opened.raw
     assert raw.encoding is not None
     assert raw.delimiter is not None
@@ -328,6 +353,10 @@ def _csv_cells(opened: _Opened) -> _Cells:
         raise _Unusual(f"the encoding {raw.encoding}")
     if not raw.delimiter.isascii() or raw.delimiter in '\r\n"':
         raise _Unusual(f"the delimiter {raw.delimiter!r}")
+
+
+def _csv_cells(opened: _Opened) -> _Cells:
+    check_csv(opened)
     data = _file_bytes(opened.path)
     skip = len(codecs.BOM_UTF8) if data[:3] == codecs.BOM_UTF8 else 0
     return text_cells(opened, data, skip)

@@ -28,8 +28,6 @@ import importlib
 import math
 import os
 import pickle
-import unicodedata
-from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, Final
@@ -40,7 +38,6 @@ from tthc_sla import _engines, _fastread, _tables, _writers
 from tthc_sla._fastread import FrameTable
 from tthc_sla._tables import SetAside, Source
 from tthc_sla.calendar import WorkingCalendar
-from tthc_sla.evaluation._flat import LIST_SEPARATOR
 from tthc_sla.metrics import Summary, group_order
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy
@@ -186,10 +183,7 @@ def _csv_runs(opened: Any) -> Iterator[Any]:
     """The cells of a CSV file a run of whole records at a time, with their file lines (the
     file read in pieces, not mapped: its pages are not kept)."""
     raw = opened.raw
-    if codecs.lookup(raw.encoding).name not in ("utf-8", "utf-8-sig"):
-        raise _fastread._Unusual(f"the encoding {raw.encoding}")
-    if not raw.delimiter.isascii() or raw.delimiter in '\r\n"':
-        raise _fastread._Unusual(f"the delimiter {raw.delimiter!r}")
+    _fastread.check_csv(opened)
     with open(opened.path, "rb") as f:
         pending = f.read(_RUN)
         skip = len(codecs.BOM_UTF8) if pending[:3] == codecs.BOM_UTF8 else 0
@@ -248,15 +242,11 @@ def _parquet_runs(opened: Any) -> Iterator[Any]:
     pa = importlib.import_module("pyarrow")
     pq = importlib.import_module("pyarrow.parquet")
     pf = pq.ParquetFile(opened.path)
-    for field in pf.schema_arrow:
-        if getattr(field.type, "unit", None) == "ns":
-            raise _fastread._Unusual(f"the nanosecond column '{field.name}'")
-    used = _fastread._used_headers(opened)
+    used = _fastread.parquet_columns(opened, pf)
     first = 2
     for batch in pf.iter_batches(batch_size=_BATCH, columns=used, use_threads=True):
         table = pa.Table.from_batches([batch])
-        if table.column_names != used:
-            raise _fastread._Unusual("Parquet column names that pyarrow reads as paths")
+        _fastread.check_parquet_names(table, used)
         lines = np.arange(first, first + table.num_rows, dtype=np.int64)
         first += table.num_rows
         yield _fastread._Cells(table, lines, False)
@@ -316,9 +306,6 @@ def _part_of(column: Any, parts: int, n: int) -> NDArray:
 
 def _id_key(value: Any) -> str:
     """A dossier id as the reader reads it ("" for none, or one that does not read)."""
-    if isinstance(value, str):
-        text = value.strip()
-        return text if text.isascii() else unicodedata.normalize("NFC", text)
     try:
         return _tables._text(value, "dossier_id") or ""
     except _tables._RowError:
@@ -370,12 +357,9 @@ def read_part(
     lines = np.asarray(table.column(last).to_numpy(), dtype=np.int64)
     table = table.remove_column(last).unify_dictionaries()
     cells = _fastread._Cells(table, lines, split.empty_is_none)
-    rows = _fastread._read_rows(split.opened, cells, procedures, years)
-    out = _fastread._columnar(split.opened, cells, rows, procedures, years, skip_bad)
-    del cells, rows, table
-    pa.default_memory_pool().release_unused()
+    del table
     os.remove(path)
-    return out
+    return _fastread.frame_of(split.opened, cells, None, procedures, years, skip_bad)
 
 
 # --------------------------------------------------------------------------- evaluating
@@ -525,11 +509,7 @@ class PartResults:
 
     def units(self, period: tuple[date, date]) -> dict[str, int]:
         """As ``Results.units``: counted over the merged late list, ties in its order."""
-        counts: Counter[str] = Counter()
-        for row in self.late(period):
-            if row["late_units"]:
-                counts.update(row["late_units"].split(LIST_SEPARATOR))
-        return dict(counts.most_common())
+        return _engines.units_of(self.late(period))
 
 
 def _late_order(row: dict[str, Any]) -> tuple[int, str]:
