@@ -294,6 +294,9 @@ def main() -> None:
         "note_multiline.csv",
         render(HEADER, edited(26, NOTE, 'thiếu bản vẽ,\nmặt bằng; "bản gốc"')),
     )
+    # A quote inside a bare cell is text (csv module and pyarrow alike), and quotes do not
+    # pair up across lines: a reader cutting the file where quotes balance would go wrong.
+    put("note_stray_quote.csv", render(HEADER, edited(26, NOTE, 'ống 5" inch')))
     put(
         "values_nfd.csv",
         render(HEADER, [[unicodedata.normalize("NFD", v) for v in r] for r in ROWS]),
