@@ -85,10 +85,12 @@ def result_frame(
 
 def frame(columns: dict[str, NDArray]) -> pd.DataFrame:
     """A DataFrame of ``OUTPUT_COLUMNS`` that keeps object columns as objects (no
-    string-dtype conversion pass)."""
+    string-dtype conversion pass) and holds the arrays as they are: ``copy=False`` keeps
+    pandas from stacking the columns of one type into a new block (a copy of the result)."""
     assert tuple(columns) == OUTPUT_COLUMNS
     return pd.DataFrame(
-        {c: pd.Series(v, dtype=object) if v.dtype == object else v for c, v in columns.items()}
+        {c: pd.Series(v, dtype=object) if v.dtype == object else v for c, v in columns.items()},
+        copy=False,
     )
 
 

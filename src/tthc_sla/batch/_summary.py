@@ -50,6 +50,7 @@ def summarize_frame(
     for key in by:
         if key not in _FRAME_KEYS:
             raise PolicyError(key, f"a group key: one of {sorted(_FRAME_KEYS)}")
+    frame = _reported(frame, period)
     counts = _frame_counts(frame, period)
     if not by:
         return Summary(**{c: int(counts[c].sum()) for c in COUNTERS})
@@ -73,6 +74,28 @@ def summarize_frame(
     return dict(sorted(out.items(), key=lambda kv: order(kv[0])))
 
 
+def _bounds(period: tuple[date, date]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """The first and last moments of a period, or PolicyError."""
+    first, last = period
+    if not isinstance(first, date) or not isinstance(last, date) or first > last:
+        raise PolicyError(period, "period=(first_day, last_day) with first_day <= last_day")
+    return pd.Timestamp(first), pd.Timestamp(datetime.combine(last, time.max))
+
+
+def _reported(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.DataFrame:
+    """The rows of the dossiers in the report of ``period`` (received by its end and not closed
+    before its start, as ``_counting.count``'s ``_in``; all rows without a period): a month's
+    report over a year's results counts a sixth of them, not all."""
+    if period is None:
+        return frame
+    start, end = _bounds(period)
+    completed = frame["completed_at"].to_numpy()
+    ended = frame["ended_at"].to_numpy()
+    gone = (completed < start) | (np.isnat(completed) & (ended < start))
+    keep = (frame["received_at"].to_numpy() <= end) & ~gone
+    return frame if keep.all() else frame[keep]
+
+
 def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.DataFrame:
     """One row of counters per dossier (zeros outside the report), and an ``_in`` flag."""
     received = frame["received_at"]
@@ -85,9 +108,7 @@ def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.D
         overdue = outcome == "overdue"
     else:
         first, last = period
-        if not isinstance(first, date) or not isinstance(last, date) or first > last:
-            raise PolicyError(period, "period=(first_day, last_day) with first_day <= last_day")
-        start, end = pd.Timestamp(first), pd.Timestamp(datetime.combine(last, time.max))
+        start, end = _bounds(period)
         inside = (received <= end) & ~(is_closed & (closed < start))
         as_of = frame.attrs.get("as_of")
         open_at_end = ~is_closed | (closed > end)
@@ -142,6 +163,7 @@ def late_frame(frame: pd.DataFrame, *, period: tuple[date, date] | None = None) 
         >>> late_frame(out, period=(date(2026, 10, 1), date(2026, 10, 31)))["dossier_id"].tolist()
         ['B', 'A']
     """
+    frame = _reported(frame, period)
     counts = _frame_counts(frame, period)
     keep = (counts["_in"] & ((counts["late"] > 0) | (counts["pending_overdue"] > 0))).to_numpy()
     return frame[keep].sort_values(
