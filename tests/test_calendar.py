@@ -502,3 +502,21 @@ def _brute_add(cal: WorkingCalendar, at: datetime, minutes: int) -> datetime:
 )
 def test_add_working_time_matches_an_interval_walk(at: datetime, minutes: int) -> None:
     assert CAL.add_working_time(at, timedelta(minutes=minutes)) == _brute_add(CAL, at, minutes)
+
+
+def test_a_calendar_pickles_as_its_definition() -> None:
+    """A worker process gets the same calendar: equal, the same hash, the same answers (its
+    compiled index, which holds a lock, is rebuilt where it is unpickled)."""
+    import pickle
+
+    cal = vietnam_calendar(years=(2020, 2030), extra_workdays=[(date(2026, 11, 29), "Trực")])
+    cal.add_working_days(date(2026, 11, 20), 5)  # a compiled block
+    back = pickle.loads(pickle.dumps(cal))
+    assert back == cal
+    assert hash(back) == hash(cal)
+    assert back.is_working_day(date(2026, 11, 29))  # the office's Sunday
+    assert not back.is_working_day(date(2026, 11, 24))  # Ngày Văn hóa Việt Nam
+    # Fri 20 + 5: Mon 23, (Tue 24 off), Wed 25, Thu 26, Fri 27, (Sat 28 off), Sun 29 (open)
+    assert back.add_working_days(date(2026, 11, 20), 5) == date(2026, 11, 29)
+    assert back.confirmed_until == cal.confirmed_until
+    assert back.covered == cal.covered

@@ -32,7 +32,9 @@ from tthc_sla import (
     WeeklySchedule,
     WorkingCalendar,
     deadline,
+    evaluate,
     legal_basis,
+    parse_processing_time,
     summarize,
     vietnam_calendar,
 )
@@ -284,3 +286,61 @@ def test_every_range_error_says_what_left_the_range(path: Path) -> None:
     for call in _range_error_calls(path):
         keywords = {k.arg for k in call.keywords}
         assert "what" in keywords, f"{path.name}:{call.lineno}: CalendarRangeError without what="
+
+
+# --------------------------------------------------------------------------- pickling
+
+
+def _raised(call: Callable[[], object]) -> TthcSlaError:
+    with pytest.raises(TthcSlaError) as info:
+        call()
+    return info.value
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda: CAL.add_working_days(date(2200, 1, 1), 1),  # CalendarRangeError
+        lambda: parse_processing_time("bốn mươi hai"),  # RuleParseError
+        lambda: evaluate(Dossier("A", Procedure("p", "P", "5wd"), []), CAL),  # HistoryError
+        lambda: DeadlinePolicy(due_time="noon"),  # type: ignore[arg-type]  # PolicyError
+        lambda: CAL.is_working_day("2026-11-24"),  # type: ignore[arg-type]  # InputTypeError
+    ],
+)
+def test_an_error_pickles_with_its_message_and_facts(call: Callable[[], object]) -> None:
+    """A worker process (tthc-sla --jobs, multiprocessing, Dask) hands its error back pickled:
+    the same class, message and attributes, though each subclass's __init__ takes facts."""
+    import pickle
+
+    error = _raised(call)
+    back = pickle.loads(pickle.dumps(error))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+    assert back.__dict__ == error.__dict__
+    assert back.args == error.args
+
+
+def test_every_error_class_pickles() -> None:
+    import pickle
+
+    import tthc_sla.errors as errors
+    from tthc_sla import HistoryError, TableError
+    from tthc_sla.errors import CalendarDataError, RuleParseError, TimezoneMixError
+
+    made = [
+        HistoryError("HS-1", 2, "out of order"),
+        TableError("events.csv", 7, "a time without a date", column="Thời điểm"),
+        CalendarRangeError(date(2200, 1, 1), date(1995, 1, 1), date(2100, 12, 31)),
+        RuleParseError("ba tuần", "no unit"),
+        PolicyError(3, "a positive number"),
+        TimezoneMixError(datetime(2026, 1, 1), datetime(2026, 1, 1, tzinfo=UTC)),
+        InputTypeError("as_of", "2026", "a datetime.datetime"),
+        CalendarDataError("notices.toml", "a date twice"),
+    ]
+    classes = {type(e) for e in made}
+    assert classes == {
+        c for c in vars(errors).values() if isinstance(c, type) and issubclass(c, TthcSlaError)
+    } - {TthcSlaError}
+    for error in made:
+        back = pickle.loads(pickle.dumps(error))
+        assert (type(back), str(back), back.__dict__) == (type(error), str(error), error.__dict__)

@@ -22,7 +22,24 @@ __all__ = [
 
 
 class TthcSlaError(ValueError):
-    """Base class of every error raised by tthc_sla for bad input."""
+    """Base class of every error raised by tthc_sla for bad input.
+
+    Errors pickle with their message and attributes (so they cross process boundaries, as
+    from a worker of ``multiprocessing`` or the command line's ``--jobs``).
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # The subclasses' __init__ takes their facts, not the message in self.args: rebuild
+        # without calling it.
+        return (_rebuild, (type(self), self.args, self.__dict__))
+
+
+def _rebuild(cls: type[TthcSlaError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error as pickled by ``TthcSlaError.__reduce__``."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class CalendarRangeError(TthcSlaError):

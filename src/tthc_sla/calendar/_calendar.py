@@ -7,6 +7,7 @@ import os
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 import attrs
 import holidays
@@ -147,6 +148,15 @@ class WorkingCalendar:
     covered: tuple[CoveredPeriod, ...] = attrs.field(default=(), kw_only=True, converter=_periods)
     _ix: Index = attrs.field(init=False, eq=False, repr=False)
     _horizon: Horizon = attrs.field(init=False, eq=False, repr=False)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickled as its definition (the compiled index holds a lock, and is rebuilt lazily
+        # where the calendar is unpickled: a worker process, a cache on disk).
+        return (
+            _rebuild,
+            (self.schedule, self.years, self.statutory, self.notices, self.overrides,
+             self.confirmed_until, self.covered),
+        )  # fmt: skip
 
     def __attrs_post_init__(self) -> None:
         self._init_horizon()
@@ -702,6 +712,22 @@ class WorkingCalendar:
         merged.update({ov.date: ov for ov in extra})
         ordered = tuple(merged[d] for d in sorted(merged))
         return attrs.evolve(self, overrides=ordered)
+
+
+def _rebuild(
+    schedule: WeeklySchedule,
+    years: tuple[int, int],
+    statutory: str | None,
+    notices: tuple[DayOverride, ...],
+    overrides: tuple[DayOverride, ...],
+    confirmed_until: date | None,
+    covered: tuple[CoveredPeriod, ...],
+) -> WorkingCalendar:
+    """A calendar as pickled by ``WorkingCalendar.__reduce__``."""
+    return WorkingCalendar(
+        schedule, years=years, statutory=statutory, notices=notices, overrides=overrides,
+        confirmed_until=confirmed_until, covered=covered,
+    )  # fmt: skip
 
 
 def _us_of_day(t: datetime) -> int:
