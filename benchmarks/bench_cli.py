@@ -8,7 +8,9 @@ Generates a seeded export (default 1,000,000 dossiers, about 4.1 events each, th
   memory, and its ratio to the read (goal: <= 3x, <= 1.5 GB);
 * ``tthc-sla evaluate --format parquet`` (goal: <= 4x the read);
 * the same report with ``--partitions 8`` (the events dealt by dossier into partitions on disk,
-  evaluated one at a time: what a file larger than memory takes); with ``--limit MB``, the
+  what a file larger than memory takes), evaluated one at a time (``--jobs 1``) and as many at
+  a time as the CPUs and memory allow (each in a worker process; the largest worker's peak is
+  shown beside the command's own); with ``--limit MB``, the
   report whole and in partitions with the address space limited (a machine with less memory);
 * the same report with ``--engine scalar`` (skip it with ``--no-scalar``).
 
@@ -78,7 +80,8 @@ def read_with_pyarrow(path: Path) -> float:
 
 def run(argv: list[str], limit_mb: int = 0) -> tuple[float, float, int]:
     """(wall seconds, peak resident memory in MB, exit code) of one command, in a process
-    (with ``limit_mb``: its address space limited to that, as a machine with less memory)."""
+    (with ``limit_mb``: its address space limited to that, as a machine with less memory);
+    the largest worker process's peak, if the command started any, is in ``WORKERS[0]``."""
     code = (
         "import resource, sys, time\n"
         "from tthc_sla.cli import main\n"
@@ -86,7 +89,8 @@ def run(argv: list[str], limit_mb: int = 0) -> tuple[float, float, int]:
         f"rc = main({argv!r})\n"
         "wall = time.perf_counter() - t\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
-        "print(f'{wall} {peak} {rc}', file=sys.stderr)\n"
+        "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"
+        "print(f'{wall} {peak} {rc} {workers}', file=sys.stderr)\n"
     )
 
     def limit() -> None:
@@ -101,10 +105,14 @@ def run(argv: list[str], limit_mb: int = 0) -> tuple[float, float, int]:
     )  # fmt: skip
     lines = done.stderr.strip().splitlines()
     try:
-        wall, peak, rc = lines[-1].split()
+        wall, peak, rc, workers = lines[-1].split()
     except (IndexError, ValueError):  # the process died (out of memory)
         return time.perf_counter() - t, float("nan"), done.returncode
+    WORKERS[0] = float(workers)
     return float(wall), float(peak), int(rc)
+
+
+WORKERS = [0.0]
 
 
 def main() -> None:
@@ -138,9 +146,13 @@ def main() -> None:
         wall, peak, rc = run(parquet)
         print(f"  tthc-sla evaluate --format parquet        {wall:7.2f} s = {wall / read:5.1f}x "
               f"the read, peak {peak:,.0f} MB, exit {rc}  (goal <= 4x)")  # fmt: skip
-        wall, peak, rc = run([*report, "--partitions", str(args.partitions)])
-        print(f"  tthc-sla report --partitions {args.partitions:<3}          {wall:7.2f} s = "
-              f"{wall / read:5.1f}x the read, peak {peak:,.0f} MB, exit {rc}")  # fmt: skip
+        for jobs in ("1", ""):  # one partition at a time; as many at a time as CPUs allow
+            more = ["--jobs", jobs] if jobs else []
+            wall, peak, rc = run([*report, "--partitions", str(args.partitions), *more])
+            label = f"--partitions {args.partitions} " + ("--jobs 1" if jobs else "(jobs: auto)")
+            workers = f" + workers of {WORKERS[0]:,.0f} MB each" if WORKERS[0] else ""
+            print(f"  tthc-sla report {label:<27}{wall:7.2f} s = {wall / read:5.1f}x the read, "
+                  f"peak {peak:,.0f} MB{workers}, exit {rc}")  # fmt: skip
         if args.limit:
             for parts in (1, args.partitions):
                 wall, peak, rc = run([*report, "--partitions", str(parts)], args.limit)

@@ -388,3 +388,98 @@ def test_partitions_need_the_columnar_engine(capsys: pytest.CaptureFixture[str])
     code, _, err = _run(capsys, [*argv, "--partitions", "0"])
     assert code == 2
     assert "'0': expected a number of partitions, 1..4096" in err
+
+
+# --------------------------------------------------------------------------- worker processes
+
+
+def test_how_many_jobs(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    small, big = tmp_path / "small.csv", tmp_path / "big.csv"
+    small.write_bytes(b"x" * 60_000)  # 1,000 rows at most: not worth starting a worker
+    with big.open("wb") as f:
+        f.truncate(600_000_000)  # 10 million rows at most: each needs 450 bytes read whole
+    assert _partition.jobs_for(str(small), 8, memory=10**12, cpus=4) == 1
+    assert _partition.jobs_for(str(big), 1, memory=10**12, cpus=4) == 1  # read whole
+    assert _partition.jobs_for(str(big), 8, memory=10**12, cpus=4) == 4  # the CPUs
+    assert _partition.jobs_for(str(big), 3, memory=10**12, cpus=4) == 3  # the partitions
+    # 4.5 GB in 8 partitions of 562.5 MB: half of 2.4 GB holds 2 of them at a time
+    assert _partition.jobs_for(str(big), 8, memory=2_400_000_000, cpus=4) == 2
+    assert _partition.jobs_for(str(big), 8, memory=100, cpus=4) == 1
+    assert _partition.jobs_for("/no/such/file.csv", 8, memory=10**12, cpus=4) == 1
+
+
+def test_a_container_cpu_quota_counts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    v2, quota, period = tmp_path / "cpu.max", tmp_path / "quota", tmp_path / "period"
+    monkeypatch.setattr(_partition.os, "sched_getaffinity", lambda _: {0, 1, 2, 3}, raising=False)
+    monkeypatch.setattr(_partition, "_CPU_FILES", ((str(v2), ""), (str(quota), str(period))))
+    assert _partition.usable_cpus() == 4  # no file: the affinity
+    v2.write_text("max 100000\n")
+    assert _partition.usable_cpus() == 4  # no quota
+    v2.write_text("150000 100000\n")  # 1.5 CPUs of time: 2 processes can use it
+    assert _partition.usable_cpus() == 2
+    v2.write_text("50000 100000\n")
+    assert _partition.usable_cpus() == 1
+    v2.unlink()
+    quota.write_text("-1\n")  # cgroup v1: no quota
+    period.write_text("100000\n")
+    assert _partition.usable_cpus() == 4
+    quota.write_text("300000\n")
+    assert _partition.usable_cpus() == 3
+
+
+def test_workers_answer_in_partition_order() -> None:
+    # abs runs in the workers as it would here; answers come back in order
+    assert list(_partition._each(abs, 5, 2)) == [0, 1, 2, 3, 4]
+
+
+def test_the_first_partition_error_is_raised() -> None:
+    import functools
+
+    # int("x", i): partition 0 fails with base 0, partition 1 with base 1; 0's error wins
+    with pytest.raises(ValueError, match="base 0"):
+        list(_partition._each(functools.partial(int, "x"), 3, 2))
+
+
+def test_a_worker_that_dies_is_named() -> None:
+    import os
+
+    with pytest.raises(_partition.WorkerError, match="ended abruptly"):
+        list(_partition._each(os._exit, 2, 2))  # the worker exits without an answer
+
+
+def test_workers_started_ahead_end() -> None:
+    _partition.start_workers(2)
+    procs = list(_partition._AHEAD[0].procs)
+    _partition.close_workers()
+    assert not _partition._AHEAD
+    assert all(p.poll() is not None for p in procs)
+
+
+def test_the_example_export_evaluated_in_workers(capsys: pytest.CaptureFixture[str]) -> None:
+    base = [str(EVENTS), "--procedures", str(PROCS_PATH)]
+    for command in (COMMANDS[0], COMMANDS[1], COMMANDS[3]):
+        head = command[:2] if command[0] == "list" else command[:1]
+        argv = [*head, *base, *command[len(head) :]]
+        whole = _run(capsys, [*argv, "--partitions", "1"])
+        assert _run(capsys, [*argv, "--partitions", "4", "--jobs", "2"]) == whole
+
+
+def test_broken_histories_in_workers(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    _histories(path, 3)
+    base = [str(path), "--procedures", str(PROCS_PATH)]
+    report = ["report", *base, "--period", "2026-10", "--by", "agency", "--format", "csv"]
+    whole = _run(capsys, [*report, "--skip-bad", "--partitions", "1"])
+    assert "set aside" in whole[2]
+    assert _run(capsys, [*report, "--skip-bad", "--partitions", "5", "--jobs", "3"]) == whole
+    # Without --skip-bad: the defect of the first partition that has one, as one at a time.
+    one = _run(capsys, [*report, "--partitions", "5", "--jobs", "1"])
+    assert one[0] == 2
+    assert _run(capsys, [*report, "--partitions", "5", "--jobs", "3"]) == one
+
+
+def test_jobs_is_a_positive_number(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["report", str(EVENTS), "--procedures", str(PROCS_PATH), "--period", "2026-10"]
+    code, _, err = _run(capsys, [*argv, "--partitions", "2", "--jobs", "0"])
+    assert code == 2
+    assert "'0': expected a number of processes, 1..1024" in err

@@ -285,7 +285,9 @@ def _open(
         raise _Unusual(f"the {fmt} format")
     with _formats.open_table(path, encoding=encoding, delimiter=delimiter, sheet=sheet) as raw:
         cols = _tables._map_columns(raw, EVENT_HEADERS, _tables._EVENT_REQUIRED, user)
-    return _Opened(path, raw, cols)
+    # Without the closed file's reader (a generator), so that it pickles (``_partition``'s
+    # workers get it).
+    return _Opened(path, attrs.evolve(raw, rows=iter(())), cols)
 
 
 # --------------------------------------------------------------------------- reading the cells

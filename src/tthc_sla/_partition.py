@@ -24,11 +24,17 @@ Needs pyarrow, numpy and pandas (the ``parquet`` and ``batch`` extras), imported
 from __future__ import annotations
 
 import codecs
+import contextlib
+import functools
 import importlib
 import math
 import os
 import pickle
+import queue
+import subprocess
+import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -42,7 +48,17 @@ from tthc_sla.metrics import Summary, group_order
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy
 
-__all__ = ["PartResults", "Split", "evaluate_parts", "parts_for", "split_events"]
+__all__ = [
+    "PartResults",
+    "Split",
+    "WorkerError",
+    "close_workers",
+    "evaluate_parts",
+    "jobs_for",
+    "parts_for",
+    "split_events",
+    "start_workers",
+]
 
 NDArray = Any
 
@@ -51,6 +67,7 @@ _BATCH: Final = 500_000  # Parquet rows read at a time
 _ROWS: Final = 100_000  # output rows merged at a time (about)
 _ROW_BYTES: Final = 450  # peak memory per event row of the whole-file path (measured, 1M)
 _CSV_ROW: Final = 60  # the fewest bytes an export's CSV row takes (to count rows by size)
+_PARALLEL_ROWS: Final = 1_000_000  # the rows from which partitions are evaluated in parallel
 
 
 def _splitmix(n: int) -> tuple[int, ...]:
@@ -106,20 +123,68 @@ def parts_for(path: str, memory: int | None = None) -> int:
     """How many partitions a table needs so that each one's evaluation takes at most a
     quarter of the available memory (1: read it whole, when the whole takes at most half)."""
     memory = available_memory() if memory is None else memory
-    if memory is None or not os.path.isfile(path):
+    need = _need(path)
+    if memory is None or need is None or need <= memory // 2:
         return 1
+    return max(2, math.ceil(need / (memory // 4)))
+
+
+def jobs_for(path: str, parts: int, memory: int | None = None, cpus: int | None = None) -> int:
+    """How many partitions to evaluate at a time, each in its own process: the CPUs this
+    process may use, at most the partitions, and as many as fit in half the available memory
+    (each takes about the whole table's need divided by the partitions); 1 for a table of
+    less than about a million rows."""
+    need = _need(path)
+    if parts <= 1 or need is None or need < _PARALLEL_ROWS * _ROW_BYTES:
+        return 1  # a worker takes a second to start: for a small table, one at a time
+    cpus = usable_cpus() if cpus is None else cpus
+    memory = available_memory() if memory is None else memory
+    fit = parts if memory is None else (memory // 2) // max(1, need // parts)
+    return max(1, min(cpus, parts, fit))
+
+
+def _need(path: str) -> int | None:
+    """The peak memory of evaluating a table whole (estimated from its rows); None: unknown."""
+    if not os.path.isfile(path):
+        return None
     if path.lower().endswith(".parquet"):
         try:
             pq = importlib.import_module("pyarrow.parquet")
             rows = int(pq.ParquetFile(path).metadata.num_rows)
         except Exception:  # the reader names what is wrong with the file
-            return 1
+            return None
     else:
         rows = os.path.getsize(path) // _CSV_ROW
-    need = rows * _ROW_BYTES
-    if need <= memory // 2:
-        return 1
-    return max(2, math.ceil(need / (memory // 4)))
+    return rows * _ROW_BYTES
+
+
+def usable_cpus() -> int:
+    """The CPUs this process may run on: its affinity, and the control group's quota when
+    there is one (a container given 2 CPUs of a 64-CPU host)."""
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    for quota_file, period_file in _CPU_FILES:  # v2 ("max 100000"), then v1 (-1: none)
+        try:
+            with open(quota_file, encoding="ascii") as f:
+                fields = f.read().split()
+            if period_file:
+                with open(period_file, encoding="ascii") as f:
+                    fields.append(f.read().strip())
+            quota, period = fields[0], int(fields[1])
+            if quota not in ("max", "-1") and period > 0:
+                cpus = min(cpus, max(1, math.ceil(int(quota) / period)))
+            break
+        except (OSError, ValueError, IndexError):
+            continue
+    return max(1, cpus)
+
+
+_CPU_FILES: Final = (
+    ("/sys/fs/cgroup/cpu.max", ""),
+    ("/sys/fs/cgroup/cpu/cpu.cfs_quota_us", "/sys/fs/cgroup/cpu/cpu.cfs_period_us"),
+)
 
 
 # --------------------------------------------------------------------------- the split
@@ -375,34 +440,219 @@ def evaluate_parts(
     procedures: Mapping[str, Procedure],
     years: tuple[int, int],
     phase: Callable[[str], None] | None = None,
+    jobs: int = 1,
 ) -> tuple[PartResults, list[SetAside]]:
-    """Each partition read, evaluated, and its results written beside it."""
+    """Each partition read, evaluated, and its results written beside it; ``jobs`` of them at
+    a time, each in a process of its own (1: one after the other, in this process). The
+    answers are taken in the partitions' order, so a defect that stops the run is the one the
+    partitions evaluated one at a time would stop at."""
+    work = functools.partial(
+        _evaluate_part, split=split, calendar=calendar, as_of=as_of, policy=policy,
+        skip_bad=skip_bad, procedures=procedures, years=years,
+    )  # fmt: skip
+    n = len(split.paths)
     aside: list[SetAside] = []
-    paths: list[str] = []
-    results = PartResults(paths)
-    for i in range(len(split.paths)):
+    results = PartResults([])
+    at_a_time = f" ({min(jobs, n)} at a time)" if jobs > 1 and n > 1 else ""
+    for i, part in enumerate(_each(work, n, jobs)):
         if phase is not None:
-            phase(f"partition {i + 1}/{len(split.paths)}: reading and evaluating")
-        table = read_part(split, i, procedures, years, skip_bad=skip_bad)
-        if table is None:
-            continue
-        split.rows_read += table.rows_read
-        split.dossiers += table.dossiers
-        aside.extend(table.set_aside)
-        done, broken = _engines.evaluate_all(
-            table, calendar, as_of=as_of, policy=policy, skip_bad=skip_bad, procedures=procedures
-        )
-        aside.extend(broken)
-        firsts = _first_lines(table, done)
-        del table
-        results.count += len(done)
-        results.provisional_count += done.provisional()
-        path = split.paths[i] + ".results"
-        with open(path, "wb") as f:
-            pickle.dump((done, firsts), f, protocol=pickle.HIGHEST_PROTOCOL)
-        paths.append(path)
-        del done
+            phase(f"partition {i + 1}/{n}: read and evaluated{at_a_time}")
+        split.rows_read += part.rows_read
+        split.dossiers += part.dossiers
+        aside.extend(part.aside)
+        if part.path is not None:
+            results.paths.append(part.path)
+            results.count += part.count
+            results.provisional_count += part.provisional
     return results, aside
+
+
+@attrs.frozen
+class _Done:
+    """What the evaluation of one partition leaves for the whole (its results are on disk)."""
+
+    rows_read: int
+    dossiers: int
+    aside: list[SetAside]
+    count: int
+    provisional: int
+    path: str | None  # its pickled (Results, first lines); None: an empty partition
+
+
+def _evaluate_part(
+    index: int,
+    *,
+    split: Split,
+    calendar: WorkingCalendar,
+    as_of: datetime,
+    policy: DeadlinePolicy,
+    skip_bad: bool,
+    procedures: Mapping[str, Procedure],
+    years: tuple[int, int],
+) -> _Done:
+    """Partition ``index`` read, evaluated and its results written (in a worker, or here)."""
+    table = read_part(split, index, procedures, years, skip_bad=skip_bad)
+    if table is None:
+        return _Done(0, 0, [], 0, 0, None)
+    aside = list(table.set_aside)
+    done, broken = _engines.evaluate_all(
+        table, calendar, as_of=as_of, policy=policy, skip_bad=skip_bad, procedures=procedures
+    )
+    aside.extend(broken)
+    firsts = _first_lines(table, done)
+    rows_read, dossiers = table.rows_read, table.dossiers
+    del table
+    path = split.paths[index] + ".results"
+    with open(path, "wb") as f:
+        pickle.dump((done, firsts), f, protocol=pickle.HIGHEST_PROTOCOL)
+    return _Done(rows_read, dossiers, aside, len(done), done.provisional(), path)
+
+
+def _each(work: Callable[[int], _Done], n: int, jobs: int) -> Iterator[_Done]:
+    """``work(i)`` for each partition, in order; with ``jobs`` > 1 in worker processes (the
+    next ones run while the caller takes an answer; on an error the rest are cancelled)."""
+    if jobs <= 1 or n <= 1:
+        for i in range(n):
+            yield work(i)
+        return
+    workers = _Workers.take(min(jobs, n))
+    try:
+        with ThreadPoolExecutor(max_workers=min(jobs, n)) as pool:
+            futures = [pool.submit(workers.run, work, i) for i in range(n)]
+            try:
+                for future in futures:
+                    yield future.result()
+            finally:
+                for future in futures:
+                    future.cancel()
+                workers.stop()
+    finally:
+        workers.close()
+
+
+class WorkerError(RuntimeError):
+    """A worker process died (killed, out of memory): no partition's answer is lost silently."""
+
+
+def start_workers(jobs: int) -> None:
+    """Start ``jobs`` worker processes now (their imports overlap the caller's split); the
+    next evaluation with as many jobs takes them, ``close_workers`` ends them unused."""
+    close_workers()
+    _AHEAD.append(_Workers.launch(jobs))
+
+
+def close_workers() -> None:
+    """End the workers started ahead and not taken."""
+    while _AHEAD:
+        _AHEAD.pop().close()
+
+
+class _Workers:
+    """Worker processes that each evaluate the partitions sent to them, one at a time.
+
+    Each is ``python -c`` (nothing of the caller's main module is run again, unlike
+    ``multiprocessing``'s spawn, and no thread's lock is inherited, unlike its fork); a
+    request is a pickled ``(work, index)`` on its standard input, the answer ``(True, value)``
+    or ``(False, error)`` pickled on its standard output.
+    """
+
+    def __init__(self, procs: list[subprocess.Popen[bytes]]) -> None:
+        self.procs = procs
+        self.free: queue.SimpleQueue[subprocess.Popen[bytes]] = queue.SimpleQueue()
+        for proc in procs:
+            self.free.put(proc)
+
+    @classmethod
+    def launch(cls, jobs: int) -> _Workers:
+        procs = []
+        for _ in range(jobs):
+            proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
+                                    stdout=subprocess.PIPE)  # fmt: skip
+            assert proc.stdin is not None
+            pickle.dump(sys.path, proc.stdin)
+            proc.stdin.flush()
+            procs.append(proc)
+        return cls(procs)
+
+    @classmethod
+    def take(cls, jobs: int) -> _Workers:
+        """The workers started ahead when there are ``jobs`` of them, else new ones."""
+        if _AHEAD and len(_AHEAD[0].procs) == jobs:
+            return _AHEAD.pop()
+        close_workers()
+        return cls.launch(jobs)
+
+    def run(self, work: Callable[[int], Any], index: int) -> Any:
+        proc = self.free.get()
+        assert proc.stdin is not None
+        assert proc.stdout is not None
+        try:
+            pickle.dump((work, index), proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.flush()
+            ok, value = pickle.load(proc.stdout)
+        except (OSError, EOFError, pickle.UnpicklingError):
+            raise WorkerError(
+                f"the worker process evaluating partition {index + 1} ended abruptly "
+                f"(exit {proc.poll()}; out of memory?): try fewer --jobs or more --partitions"
+            ) from None
+        self.free.put(proc)
+        if not ok:
+            raise value
+        return value
+
+    def stop(self) -> None:
+        """End the workers now (an error: the partitions still running are not needed)."""
+        for proc in self.procs:
+            if proc.poll() is None:
+                proc.kill()
+
+    def close(self) -> None:
+        """Let the workers end (their input closes) and wait for them."""
+        for proc in self.procs:
+            if proc.stdin is not None:
+                with contextlib.suppress(OSError):  # a worker that has died
+                    proc.stdin.close()
+        for proc in self.procs:
+            proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
+
+
+_AHEAD: Final[list[_Workers]] = []  # workers started ahead by start_workers
+
+
+_WORKER: Final = (
+    "import pickle, sys; sys.path[:] = pickle.load(sys.stdin.buffer); "
+    "from tthc_sla._partition import _serve; _serve()"
+)
+
+
+def _serve() -> None:
+    """A worker's loop (``_Workers``): answer each request until the input closes."""
+    for name in _PRELOAD:  # before the first request: the caller is still splitting
+        importlib.import_module(name)
+    answers = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # anything else written to standard output goes to standard error
+    requests = sys.stdin.buffer
+    while True:
+        try:
+            work, index = pickle.load(requests)
+        except EOFError:
+            return
+        try:
+            answer: tuple[bool, Any] = (True, work(index))
+        except Exception as exc:  # handed back to the caller, which raises it
+            answer = (False, exc)
+        try:
+            data = pickle.dumps(answer, protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # an error that does not pickle: its text
+            data = pickle.dumps((False, RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
+        answers.write(data)
+        answers.flush()
+
+
+# What each worker process needs, imported before its first request.
+_PRELOAD: Final = ("numpy", "pandas", "pyarrow", "pyarrow.csv", "pyarrow.ipc", "tthc_sla.batch")
 
 
 def _first_lines(table: FrameTable, done: _engines.Results) -> list[int]:

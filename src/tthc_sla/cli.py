@@ -358,6 +358,14 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         "TMPDIR) and evaluate one at a time, for tables larger than memory (default: chosen "
         "from the table's size and the memory available; 1: read the table whole)",
     )
+    p.add_argument(
+        "--jobs",
+        type=_jobs,
+        metavar="N",
+        help="with partitions: evaluate up to N of them at a time, each in a process of its "
+        "own (default: the CPUs this process may use, at most the partitions and as many as "
+        "fit in half the memory available; 1: one after the other)",
+    )
 
 
 def _notices_arg(p: argparse.ArgumentParser) -> None:
@@ -400,6 +408,16 @@ def _partitions(text: str) -> int:
         n = 0
     if not 1 <= n <= 4096:
         raise argparse.ArgumentTypeError(f"{text!r}: expected a number of partitions, 1..4096")
+    return n
+
+
+def _jobs(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= 1024:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of processes, 1..1024")
     return n
 
 
@@ -580,6 +598,7 @@ class _Run:
     set_aside: list[_tables.SetAside]
     procedures: dict[str, Procedure]
     scratch: tempfile.TemporaryDirectory[str] | None = None  # the partitions, while running
+    jobs: int = 1  # partitions evaluated at a time
 
 
 def _load(args: argparse.Namespace) -> _Run:
@@ -602,7 +621,11 @@ def _load(args: argparse.Namespace) -> _Run:
     loud = size > 20_000_000 and sys.stderr.isatty()  # a long read: say so on the terminal
     table: _tables.DossierTable | _fastread.FrameTable | _partition.Split | None = None
     scratch = None
+    jobs = 1
     if parts > 1:
+        jobs = args.jobs or _partition.jobs_for(args.events, parts)
+        if jobs > 1:
+            _partition.start_workers(jobs)  # their imports overlap the split
         table, scratch = _split(args, parts, columns, loud)
     if table is None:
         if loud:
@@ -622,7 +645,8 @@ def _load(args: argparse.Namespace) -> _Run:
         print(f"tthc-sla: {table.source}: columns not used: {shown}", file=sys.stderr)
     cal = vietnam_calendar(years=args.years, notices=args.notices or None)
     aside = [] if isinstance(table, _partition.Split) else list(table.set_aside)
-    return _Run(table, cal, aside, dict(procedures), scratch)
+    jobs = jobs if isinstance(table, _partition.Split) else 1
+    return _Run(table, cal, aside, dict(procedures), scratch, jobs)
 
 
 def _split(
@@ -673,7 +697,7 @@ def _evaluate_all(args: argparse.Namespace, run: _Run, as_of: datetime) -> _Resu
     progress = _Progress(len(run.table) or 2000, "evaluating")
     if isinstance(run.table, _partition.Split):
         evaluate: Callable[..., tuple[_Results, list[_tables.SetAside]]] = functools.partial(
-            _partition.evaluate_parts, years=args.years, phase=progress.phase
+            _partition.evaluate_parts, years=args.years, phase=progress.phase, jobs=run.jobs
         )
     else:
         evaluate = functools.partial(_engines.evaluate_all, tick=progress.tick)
@@ -1029,7 +1053,10 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     try:
         args = parser.parse_args(argv)
         run: Callable[[argparse.Namespace, TextIO], None] = args.run
-        run(args, stream)
+        try:
+            run(args, stream)
+        finally:
+            _partition.close_workers()  # started ahead, not taken (the file was read whole)
     except BrokenPipeError:  # the reader went away (| head): stop quietly
         devnull = os.open(os.devnull, os.O_WRONLY)
         os.dup2(devnull, sys.stdout.fileno())
@@ -1037,7 +1064,7 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
     except OSError as exc:
         print(f"tthc-sla: error: {exc.strerror}: {exc.filename}", file=sys.stderr)
         return 2
-    except (_UsageError, TthcSlaError, _NothingEvaluatedError) as exc:
+    except (_UsageError, TthcSlaError, _NothingEvaluatedError, _partition.WorkerError) as exc:
         print(f"tthc-sla: error: {_one_line(str(exc))}", file=sys.stderr)
         return 2
     return 0
