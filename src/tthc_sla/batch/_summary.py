@@ -107,7 +107,7 @@ def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.D
         start, end = pd.Timestamp.min, pd.Timestamp.max
         overdue = outcome == "overdue"
     else:
-        first, last = period
+        last = period[1]
         start, end = _bounds(period)
         inside = (received <= end) & ~(is_closed & (closed < start))
         as_of = frame.attrs.get("as_of")
