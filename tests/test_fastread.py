@@ -120,6 +120,10 @@ def _frame_facts(table: FrameTable) -> list[tuple[Any, ...]]:
     assert list(frame.columns) == list(FRAME_COLUMNS)
     assert str(frame["at"].dtype) == "datetime64[us]"
     assert frame["difficult_area"].dtype == bool
+    # the texts as categoricals (each distinct value once), by either reader
+    coded = ("procedure", "kind", "step", "unit", "note", "agency", "level", "field", "channel")
+    categorical = [c for c in FRAME_COLUMNS if isinstance(frame[c].dtype, pd.CategoricalDtype)]
+    assert categorical == list(coded)
     assert len(table.lines) == len(frame)
     columns = {c: [_py(v) for v in frame[c].to_numpy(dtype=object)] for c in FRAME_COLUMNS}
     out: list[tuple[Any, ...]] = []

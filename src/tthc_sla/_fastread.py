@@ -80,6 +80,8 @@ _KINDS: Final = tuple(EventKind)
 _STEP_KINDS: Final = (_KINDS.index(EventKind.STEP_STARTED), _KINDS.index(EventKind.STEP_FINISHED))
 _RESCHEDULED: Final = _KINDS.index(EventKind.RESCHEDULED)
 _EVENT_TEXTS: Final = ("step", "unit", "note")
+# The text columns of the frame, as pandas categoricals (each distinct value once).
+_CODED: Final = ("procedure", "kind", "step", "unit", "note", "agency", "level", "field", "channel")
 _DOSSIER_LEVEL: Final = ("procedure", "agency", "level", "field", "channel", "difficult_area")
 _US: Final = 1_000_000
 _DAY_US: Final = 86_400 * _US
@@ -1357,22 +1359,50 @@ def _clean_parts(rows: _Rows, judged: _Judged, keep: NDArray, lines: NDArray) ->
     parts: dict[str, NDArray] = {
         "dossier_id": per_dossier(_objects(rows.ids)),
         "at": rows.at[keep],
-        "kind": _objects([k.value for k in _KINDS])[rows.kind[keep]],
+        "kind": _coded(rows.kind[keep], [k.value for k in _KINDS]),
         "new_due": _due_parts(rows.new_due, keep),
         "line": lines[keep],
         "first": per_dossier(first_line),
     }
     for name in _EVENT_TEXTS:
-        parts[name] = rows.texts[name].objects()[rows.texts[name].codes[keep]]
+        parts[name] = _coded(rows.texts[name].codes[keep], rows.texts[name].values)
     for name in _DOSSIER_LEVEL:
-        values = rows.dossier[name].objects()
-        if name == "channel":
-            values = _objects([None if v is None else v.value for v in values])
-        elif name == "difficult_area":
-            values = np.array([bool(v) for v in values], dtype=bool)
         # (the rows' own value codes first: those of dossiers set aside may be _BAD)
-        parts[name] = values.take(judged.value[name].take(dossier))
+        codes = judged.value[name].take(dossier)
+        values = rows.dossier[name].values
+        if name == "difficult_area":
+            flags = np.array([*(bool(v) for v in values), False], dtype=bool)
+            parts[name] = flags.take(codes)
+            continue
+        if name == "channel":
+            values = [None if v is None else v.value for v in values]
+        parts[name] = _coded(codes, values)
     return parts
+
+
+def _coded(codes: NDArray, values: Sequence[Any]) -> Any:
+    """A text column as a pandas Categorical: per row a code into ``values`` (-1, or a value
+    None: missing), each distinct value once rather than an object per row."""
+    np = importlib.import_module("numpy")
+    pd = importlib.import_module("pandas")
+    if len(codes) and int(codes.min()) < -1:
+        raise AssertionError("a code of a cell that does not read, in a clean dossier")
+    seen: dict[Any, int] = {}
+    remap = [-1 if v is None else seen.setdefault(v, len(seen)) for v in values]
+    table = np.array([*remap, -1], dtype=np.int32)  # values read the same share a code
+    dtype = pd.CategoricalDtype(pd.Index(list(seen), dtype=object))
+    return pd.Categorical.from_codes(table[codes], dtype=dtype)
+
+
+def _plain(column: Any) -> NDArray:
+    """A column of parts as objects (None where missing)."""
+    np = importlib.import_module("numpy")
+    pd = importlib.import_module("pandas")
+    if not isinstance(column, pd.Categorical):
+        return column
+    values = np.array([*column.categories.tolist(), None], dtype=object)
+    out: NDArray = values[column.codes]
+    return out
 
 
 def _due_parts(mapped: _Mapped, keep: NDArray) -> NDArray:
@@ -1414,9 +1444,9 @@ def _merge(a: dict[str, NDArray], b: dict[str, NDArray]) -> dict[str, NDArray]:
     np = importlib.import_module("numpy")
     if a["new_due"].dtype != b["new_due"].dtype:  # moments as microseconds, and objects
         a, b = ({**p, "new_due": _due_objects(p["new_due"])} for p in (a, b))
-    both = {c: np.concatenate([a[c], b[c]]) for c in a}
+    both = {c: np.concatenate([_plain(a[c]), _plain(b[c])]) for c in a}
     order = np.argsort(both["first"], kind="stable")
-    return {c: v[order] for c, v in both.items()}
+    return {c: v[order] for c, v in both.items()}  # (_frame codes the texts again)
 
 
 def _frame(parts: dict[str, NDArray]) -> tuple[Any, NDArray]:
@@ -1426,6 +1456,9 @@ def _frame(parts: dict[str, NDArray]) -> tuple[Any, NDArray]:
     data: dict[str, Any] = {}
     for c in FRAME_COLUMNS:
         v = parts[c]
+        if c in _CODED and not isinstance(v, pd.Categorical):  # the scalar reader's values
+            codes, uniques = pd.factorize(v, use_na_sentinel=True)
+            v = _coded(codes, uniques.tolist())
         data[c] = pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
     data["at"] = np.asarray(parts["at"], dtype=np.int64).view("datetime64[us]")
     due = parts["new_due"]

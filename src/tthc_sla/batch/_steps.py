@@ -66,7 +66,7 @@ def step_events(table: Table, vis: Visible) -> StepEvents:
     idx = np.flatnonzero((vis.effect == STEP_START) | (vis.effect == STEP_FINISH))
     rows = table.rows[vis.pos[idx]]
     if "step" in table.events.columns:
-        code, found = factorize_runs(table.events["step"].to_numpy()[rows])
+        code, found = factorize_runs(values_at(table.events, "step", rows))
         names = np.asarray(found, dtype=object)
     else:
         code, names = np.full(len(rows), -1, dtype=np.int64), np.zeros(0, dtype=object)

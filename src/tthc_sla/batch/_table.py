@@ -237,6 +237,10 @@ def _one_per_dossier(events: pd.DataFrame, name: str, groups: _Groups, read: _Re
         codes = column.cat.codes.to_numpy().astype(np.int64)
         codes = codes if groups.order is None else codes[groups.order]
         uniques = column.cat.categories.to_numpy(dtype=object)
+        if _same_within(codes, groups):
+            labels = np.array([*uniques.tolist(), None], dtype=object)
+            same: NDArray = labels[codes[groups.starts]]
+            return same
     else:
         if isinstance(column.dtype, np.dtype):
             values = column.to_numpy()
@@ -326,7 +330,12 @@ def values_at(events: pd.DataFrame, name: str, rows: NDArray) -> NDArray:
     """The values of a column at some rows, as objects with None for missing values."""
     if name not in events.columns:
         return np.full(len(rows), None, dtype=object)
-    out = np.asarray(events[name].to_numpy()[rows], dtype=object)
+    column = events[name]
+    if isinstance(column.dtype, pd.CategoricalDtype):  # (the column readers' text columns)
+        values = np.array([*column.cat.categories.tolist(), None], dtype=object)
+        at: NDArray = values[column.cat.codes.to_numpy()[rows]]
+        return at
+    out = np.asarray(column.to_numpy()[rows], dtype=object)
     missing = pd.isna(out)
     if missing.any():
         out[missing] = None

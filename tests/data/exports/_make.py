@@ -301,6 +301,20 @@ def main() -> None:
         "values_nfd.csv",
         render(HEADER, [[unicodedata.normalize("NFD", v) for v in r] for r in ROWS]),
     )
+    # One value written three ways that read the same (as is, decomposed, padded with spaces),
+    # row after row, and each dossier's agency, field, channel and level stated on every one of
+    # its rows: a step started as "Thẩm định" may finish under its decomposed form, and a
+    # dossier's agency written three ways is one agency.
+    mixed = copy_rows()
+    stated: dict[str, Row] = {}
+    for n, r in enumerate(mixed):
+        own = stated.setdefault(r[ID], list(r))
+        for c in (AGENCY, FIELD, CHANNEL, LEVEL):
+            r[c] = own[c]
+        for c, v in enumerate(r):
+            if c not in (ID, AT, NEW_DUE) and v and not v.startswith("="):
+                r[c] = (v, unicodedata.normalize("NFD", v), f" {v} ")[n % 3]
+    put("values_mixed_forms.csv", render(HEADER, mixed))
     put("quoted_all.csv", render(HEADER, ROWS, quote_all=True))
 
     # ------------------------------------------------------------ refused as a whole
