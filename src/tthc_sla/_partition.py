@@ -14,9 +14,9 @@ back into the file's order of dossiers (``PartResults.tables``).
 
 Memory grows with the run (``_RUN``), the number of partitions, and the largest partition:
 about the whole-file peak divided by the number of partitions, plus a fixed part (the
-libraries, the calendar, the run). What differs from reading the file whole: without
-``--skip-bad`` the defect that stops the run is the first one found in its partition, not
-necessarily the first in the file.
+libraries, the calendar, the run). Without ``--skip-bad`` the partitions are evaluated setting
+defects aside all the same, and if any was found the rows of what was set aside are read again
+as one table (``_stop_at_first``): the run stops at the defect the whole file stops at.
 
 Needs pyarrow, numpy and pandas (the ``parquet`` and ``batch`` extras), imported when called.
 """
@@ -36,7 +36,7 @@ import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
-from typing import Any, Final
+from typing import Any, Final, NoReturn
 
 import attrs
 
@@ -408,23 +408,33 @@ def read_part(
     years: tuple[int, int],
     *,
     skip_bad: bool,
+    keep: bool = False,
 ) -> FrameTable | None:
-    """One partition read as the column reader reads a file (None: an empty partition)."""
-    ipc = importlib.import_module("pyarrow.ipc")
-    pa = importlib.import_module("pyarrow")
+    """One partition read as the column reader reads a file (None: an empty partition); its
+    events are then removed from disk, unless ``keep``."""
     np = importlib.import_module("numpy")
-    path = split.paths[index]
-    if not os.path.exists(path):
+    table = _stream_table(split.paths[index])
+    if table is None:
         return None
-    with pa.memory_map(path) as source:
-        table = ipc.open_stream(source).read_all()
+    if not keep:
+        os.remove(split.paths[index])
     last = table.num_columns - 1
     lines = np.asarray(table.column(last).to_numpy(), dtype=np.int64)
     table = table.remove_column(last).unify_dictionaries()
     cells = _fastread._Cells(table, lines, split.empty_is_none)
     del table
-    os.remove(path)
     return _fastread.frame_of(split.opened, cells, None, procedures, years, skip_bad)
+
+
+def _stream_table(path: str) -> Any:
+    """The rows of a partition's Arrow stream, with their lines (the last column); None when
+    the partition is empty."""
+    ipc = importlib.import_module("pyarrow.ipc")
+    pa = importlib.import_module("pyarrow")
+    if not os.path.exists(path):
+        return None
+    with pa.memory_map(path) as source:
+        return ipc.open_stream(source).read_all()
 
 
 # --------------------------------------------------------------------------- evaluating
@@ -443,12 +453,15 @@ def evaluate_parts(
     jobs: int = 1,
 ) -> tuple[PartResults, list[SetAside]]:
     """Each partition read, evaluated, and its results written beside it; ``jobs`` of them at
-    a time, each in a process of its own (1: one after the other, in this process). The
-    answers are taken in the partitions' order, so a defect that stops the run is the one the
-    partitions evaluated one at a time would stop at."""
+    a time, each in a process of its own (1: one after the other, in this process).
+
+    Without ``skip_bad`` the partitions are read and evaluated all the same, their defective
+    dossiers set aside and their events kept on disk; if any was found, those dossiers' rows
+    are read and evaluated again as one table, in the file's order, without setting aside
+    (``_stop_at_first``): the run stops at the defect the whole file stops at."""
     work = functools.partial(
         _evaluate_part, split=split, calendar=calendar, as_of=as_of, policy=policy,
-        skip_bad=skip_bad, procedures=procedures, years=years,
+        procedures=procedures, years=years, keep=not skip_bad,
     )  # fmt: skip
     n = len(split.paths)
     aside: list[SetAside] = []
@@ -464,7 +477,55 @@ def evaluate_parts(
             results.paths.append(part.path)
             results.count += part.count
             results.provisional_count += part.provisional
+    if aside and not skip_bad:
+        _stop_at_first(split, aside, calendar, as_of=as_of, policy=policy,
+                       procedures=procedures, years=years)  # fmt: skip
     return results, aside
+
+
+def _stop_at_first(
+    split: Split,
+    aside: list[SetAside],
+    calendar: WorkingCalendar,
+    *,
+    as_of: datetime,
+    policy: DeadlinePolicy,
+    procedures: Mapping[str, Procedure],
+    years: tuple[int, int],
+) -> NoReturn:
+    """Raise the defect that reading the whole file without ``--skip-bad`` stops at.
+
+    Reading the whole file stops at the first row the reader refuses (in file order), else
+    at the first dossier the reader refuses, else at the first history that breaks (in the
+    order of dossiers): each is a dossier (or row naming none) set aside when defects are set
+    aside, and the others do not change which comes first. So the rows of what was set aside,
+    every one of its lines, read and evaluated as one table, stop at the same defect.
+    """
+    np = importlib.import_module("numpy")
+    pa = importlib.import_module("pyarrow")
+    wanted = np.unique(np.concatenate([np.asarray(s.lines, dtype=np.int64) for s in aside]))
+    tables, lines = [], []
+    for i in range(len(split.paths)):
+        table = _stream_table(split.paths[i])
+        if table is None:
+            continue
+        own = np.asarray(table.column(table.num_columns - 1).to_numpy(), dtype=np.int64)
+        mine = np.flatnonzero(np.isin(own, wanted))
+        if mine.size:
+            tables.append(table.take(pa.array(mine)).remove_column(table.num_columns - 1))
+            lines.append(own[mine])
+    found = np.concatenate(lines)
+    order = np.argsort(found, kind="stable")
+    cells = _fastread._Cells(
+        pa.concat_tables(tables).unify_dictionaries().take(pa.array(order)),
+        found[order],
+        split.empty_is_none,
+    )
+    table = _fastread.frame_of(split.opened, cells, None, procedures, years, skip_bad=False)
+    _engines.evaluate_all(
+        table, calendar, as_of=as_of, policy=policy, skip_bad=False, procedures=procedures
+    )
+    raise min(aside, key=lambda s: s.lines[0]).errors[0]  # (not reached: the above raises)
 
 
 @attrs.frozen
@@ -486,17 +547,18 @@ def _evaluate_part(
     calendar: WorkingCalendar,
     as_of: datetime,
     policy: DeadlinePolicy,
-    skip_bad: bool,
     procedures: Mapping[str, Procedure],
     years: tuple[int, int],
+    keep: bool,
 ) -> _Done:
-    """Partition ``index`` read, evaluated and its results written (in a worker, or here)."""
-    table = read_part(split, index, procedures, years, skip_bad=skip_bad)
+    """Partition ``index`` read, evaluated (defects set aside) and its results written (in a
+    worker, or here); ``keep``: its events stay on disk."""
+    table = read_part(split, index, procedures, years, skip_bad=True, keep=keep)
     if table is None:
         return _Done(0, 0, [], 0, 0, None)
     aside = list(table.set_aside)
     done, broken = _engines.evaluate_all(
-        table, calendar, as_of=as_of, policy=policy, skip_bad=skip_bad, procedures=procedures
+        table, calendar, as_of=as_of, policy=policy, skip_bad=True, procedures=procedures
     )
     aside.extend(broken)
     firsts = _first_lines(table, done)
