@@ -401,24 +401,23 @@ def _policy_args(p: argparse.ArgumentParser) -> None:
     )
 
 
-def _partitions(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= 4096:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of partitions, 1..4096")
-    return n
+def _count(what: str, most: int) -> Callable[[str], int]:
+    """An argument type: a whole number of ``what`` from 1 to ``most``."""
+
+    def count(text: str) -> int:
+        try:
+            n = int(text)
+        except ValueError:
+            n = 0
+        if not 1 <= n <= most:
+            raise argparse.ArgumentTypeError(f"{text!r}: expected a number of {what}, 1..{most}")
+        return n
+
+    return count
 
 
-def _jobs(text: str) -> int:
-    try:
-        n = int(text)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= 1024:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected a number of processes, 1..1024")
-    return n
+_partitions = _count("partitions", 4096)
+_jobs = _count("processes", 1024)
 
 
 def _years(text: str) -> tuple[int, int]:
