@@ -449,6 +449,15 @@ def test_a_worker_that_dies_is_named() -> None:
         list(_partition._each(os._exit, 2, 2))  # the worker exits without an answer
 
 
+def test_without_an_interpreter_to_start_partitions_run_here(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(_partition.sys, "executable", "/no/such/python")
+    _partition.start_workers(2)  # nothing started, nothing raised
+    assert not _partition._AHEAD
+    assert list(_partition._each(abs, 3, 2)) == [0, 1, 2]
+
+
 def test_workers_started_ahead_end() -> None:
     _partition.start_workers(2)
     procs = list(_partition._AHEAD[0].procs)

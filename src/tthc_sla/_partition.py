@@ -573,11 +573,16 @@ def _evaluate_part(
 def _each(work: Callable[[int], _Done], n: int, jobs: int) -> Iterator[_Done]:
     """``work(i)`` for each partition, in order; with ``jobs`` > 1 in worker processes (the
     next ones run while the caller takes an answer; on an error the rest are cancelled)."""
-    if jobs <= 1 or n <= 1:
+    workers = None
+    if jobs > 1 and n > 1:
+        try:
+            workers = _Workers.take(min(jobs, n))
+        except OSError:  # no interpreter to start (an embedded Python): one at a time, here
+            workers = None
+    if workers is None:
         for i in range(n):
             yield work(i)
         return
-    workers = _Workers.take(min(jobs, n))
     try:
         with ThreadPoolExecutor(max_workers=min(jobs, n)) as pool:
             futures = [pool.submit(workers.run, work, i) for i in range(n)]
@@ -600,7 +605,8 @@ def start_workers(jobs: int) -> None:
     """Start ``jobs`` worker processes now (their imports overlap the caller's split); the
     next evaluation with as many jobs takes them, ``close_workers`` ends them unused."""
     close_workers()
-    _AHEAD.append(_Workers.launch(jobs))
+    with contextlib.suppress(OSError):  # (the evaluation tries again, or works alone)
+        _AHEAD.append(_Workers.launch(jobs))
 
 
 def close_workers() -> None:
@@ -626,14 +632,20 @@ class _Workers:
 
     @classmethod
     def launch(cls, jobs: int) -> _Workers:
-        procs = []
-        for _ in range(jobs):
-            proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
-                                    stdout=subprocess.PIPE)  # fmt: skip
-            assert proc.stdin is not None
-            pickle.dump(sys.path, proc.stdin)
-            proc.stdin.flush()
-            procs.append(proc)
+        procs: list[subprocess.Popen[bytes]] = []
+        try:
+            for _ in range(jobs):
+                proc = subprocess.Popen([sys.executable, "-c", _WORKER], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE)  # fmt: skip
+                procs.append(proc)
+                assert proc.stdin is not None
+                pickle.dump(sys.path, proc.stdin)
+                proc.stdin.flush()
+        except OSError:
+            started = cls(procs)
+            started.stop()
+            started.close()
+            raise
         return cls(procs)
 
     @classmethod
