@@ -921,7 +921,7 @@ def evaluate_table(
 
 # --------------------------------------------------------------------------- output
 
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _plain(value: Any) -> Any:
@@ -939,7 +939,7 @@ def safe_cell(value: Any) -> str:
     kind = type(value)  # the usual cells first, by their exact type (a million rows: 22 M cells)
     if kind is str or kind is datetime or kind is date:
         text: str = value if kind is str else value.isoformat()
-        return "'" + text if text.startswith(_FORMULA_STARTS) else text
+        return "'" + text if text.startswith(FORMULA_STARTS) else text
     if kind is int or kind is float:
         return str(value)
     return _any_cell(value)
@@ -955,7 +955,7 @@ def _any_cell(value: Any) -> str:
     if isinstance(value, dict):
         value = "; ".join(f"{k}: {v}" for k, v in value.items())
     text = str(_plain(value))
-    if text.startswith(_FORMULA_STARTS):
+    if text.startswith(FORMULA_STARTS):
         return "'" + text
     return text
 

@@ -10,14 +10,23 @@ Parquet needs the ``parquet`` extra (pyarrow), Excel the ``excel`` extra (openpy
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+import csv
+import importlib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, TextIO
 
+from tthc_sla._tables import FORMULA_STARTS
 from tthc_sla.errors import TableError
 from tthc_sla.evaluation._flat import FLAT_COLUMNS
 
-__all__ = ["write_parquet", "write_parquet_tables", "write_xlsx"]
+__all__ = [
+    "arrow_tables",
+    "write_csv_tables",
+    "write_parquet",
+    "write_parquet_tables",
+    "write_xlsx",
+]
 
 _MOMENTS = ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_due")
 _LABELS = ("procedure", "agency", "level", "field", "channel", "outcome")
@@ -58,6 +67,74 @@ def write_parquet_tables(path: str, tables: Iterable[Any]) -> int:
             writer.write_table(table)
             n += table.num_rows
     return n
+
+
+def arrow_tables(frame: Any, rows: int = 100_000) -> Iterator[Any]:
+    """An ``evaluate_frame`` result as Arrow tables of the flat layout, ``rows`` at a time."""
+    import pyarrow as pa
+
+    for start in range(0, len(frame), rows):
+        yield _arrow_table(pa, (), frame.iloc[start : start + rows])
+
+
+def write_csv_tables(out: TextIO, tables: Iterable[Any]) -> int:
+    """Write Arrow tables of the flat layout as CSV: the cells ``_tables.write_rows`` writes
+    of their rows (``safe_cell`` of each value), byte for byte, formatted a column at a time
+    rather than a cell at a time; returns the number of rows."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(FLAT_COLUMNS)
+    n = 0
+    for table in tables:
+        columns = [_csv_cells(table.column(c)) for c in FLAT_COLUMNS]
+        writer.writerows(zip(*columns, strict=True))
+        n += table.num_rows
+    return n
+
+
+def _csv_cells(column: Any) -> list[str]:
+    """A column's cells as ``safe_cell`` writes its values: moments and dates in ISO form,
+    counts as digits, flags as true/false, text that a spreadsheet would run as a formula
+    behind a quote mark, nothing for a missing value."""
+    np = importlib.import_module("numpy")
+    pa = importlib.import_module("pyarrow")
+    pc = importlib.import_module("pyarrow.compute")
+    typ = column.type
+    if pa.types.is_timestamp(typ) or pa.types.is_date32(typ):
+        moments = column.to_numpy()  # datetime64[us] or [D], NaT where missing
+        unit = "D" if pa.types.is_date32(typ) else "s"
+        text = np.datetime_as_string(moments, unit=unit).astype(object)
+        if unit == "s":  # datetime.isoformat: microseconds only when there are some
+            fraction = ~np.isnat(moments) & (moments.view(np.int64) % 1_000_000 != 0)
+            text[fraction] = np.datetime_as_string(moments[fraction], unit="us")
+        text[np.isnat(moments)] = ""
+        iso: list[str] = text.tolist()
+        return iso
+    if pa.types.is_boolean(typ):
+        text = pc.if_else(column, "true", "false")
+    elif pa.types.is_integer(typ):
+        text = pc.cast(column, pa.string())
+    elif pa.types.is_floating(typ):  # str(float) of each distinct value
+        values = column.to_numpy(zero_copy_only=False)
+        found, where = np.unique(values, return_inverse=True)
+        table = np.array([str(float(v)) for v in found.tolist()], dtype=object)
+        return list(table[where.reshape(-1)].tolist())
+    elif pa.types.is_dictionary(typ):  # the labels, as text
+        text = _escaped(pc, pc.cast(column, pa.string()))
+    else:
+        text = _escaped(pc, column)
+    cells: list[str] = pc.fill_null(text, "").to_pylist()
+    return cells
+
+
+def _escaped(pc: Any, text: Any) -> Any:
+    """Text a spreadsheet would run as a formula, behind a quote mark (``safe_cell``)."""
+    risky = None
+    for start in FORMULA_STARTS:
+        found = pc.starts_with(text, start)
+        risky = found if risky is None else pc.or_(risky, found)
+    if risky is None or not pc.any(risky).as_py():
+        return text
+    return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
 
 def _arrow_table(pa: Any, rows: Iterable[Mapping[str, Any]], frame: Any) -> Any:

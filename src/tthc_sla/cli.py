@@ -8,12 +8,13 @@ from __future__ import annotations
 import argparse
 import csv
 import functools
+import importlib.util
 import json
 import os
 import sys
 import tempfile
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from importlib.metadata import PackageNotFoundError, version
 from typing import Any, Protocol, TextIO
@@ -821,10 +822,24 @@ def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
     else:
         target = _open_out(args, out)
         try:
-            _tables.write_rows(results.rows(), target, fmt=fmt, columns=FLAT_COLUMNS)
+            tables = _columns_of(results) if fmt == "csv" else None
+            if tables is not None:  # the same cells, formatted a column at a time
+                _writers.write_csv_tables(target, tables)
+            else:
+                _tables.write_rows(results.rows(), target, fmt=fmt, columns=FLAT_COLUMNS)
         finally:
             if target is not out:
                 target.close()
+
+
+def _columns_of(results: _Results) -> Iterable[Any] | None:
+    """The results as Arrow tables of the flat layout, when the columnar engine made them
+    and pyarrow is there (None: write them a row at a time)."""
+    if isinstance(results, _partition.PartResults):
+        return results.tables()
+    if results.frame is None or importlib.util.find_spec("pyarrow") is None:
+        return None
+    return _writers.arrow_tables(results.frame)
 
 
 def _run_report(args: argparse.Namespace, out: TextIO) -> None:
