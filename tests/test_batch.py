@@ -472,3 +472,24 @@ def test_separators_of_the_flat_layout() -> None:
         "dossier 'HS-8', event 1: RESUMED without a PAUSED before it"
         " | dossier 'HS-8', event 2: RESUMED without a PAUSED before it"
     ]
+
+
+def test_summarize_frame_refuses_results_older_than_the_period_end() -> None:
+    """As ``summarize``: a dossier of the report still open at an ``as_of`` before the
+    period's end would be counted wrong; one closed before the period is not in it."""
+    events = pd.DataFrame(
+        {
+            "dossier_id": ["A", "A", "B"],
+            "procedure": ["p"] * 3,
+            "at": pd.to_datetime(["2026-09-01 09:00", "2026-09-02 09:00", "2026-10-05 09:00"]),
+            "kind": ["received", "resolved", "received"],
+        }
+    )
+    october = (date(2026, 10, 1), date(2026, 10, 31))
+    procs = [Procedure("p", "P", "5wd")]
+    early = evaluate_frame(events, procs, CAL, as_of=datetime(2026, 10, 20))
+    with pytest.raises(PolicyError, match="as of the period's end"):
+        summarize_frame(early, period=october)
+    closed_only = evaluate_frame(events[:2], procs, CAL, as_of=datetime(2026, 10, 20))
+    assert summarize_frame(closed_only, period=october).carried_over == 0  # A is not in it
+    assert summarize_frame(early, period=(date(2026, 9, 1), date(2026, 9, 30))).resolved == 1

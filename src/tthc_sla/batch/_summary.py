@@ -50,8 +50,7 @@ def summarize_frame(
     for key in by:
         if key not in _FRAME_KEYS:
             raise PolicyError(key, f"a group key: one of {sorted(_FRAME_KEYS)}")
-    frame = _reported(frame, period)
-    counts = _frame_counts(frame, period)
+    frame, counts = _frame_counts(frame, period)
     if not by:
         return Summary(**{c: int(counts[c].sum()) for c in COUNTERS})
     keys = pd.DataFrame(
@@ -96,8 +95,12 @@ def _reported(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.DataF
     return frame if keep.all() else frame[keep]
 
 
-def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.DataFrame:
-    """One row of counters per dossier (zeros outside the report), and an ``_in`` flag."""
+def _frame_counts(
+    frame: pd.DataFrame, period: tuple[date, date] | None
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The rows of the period's report (``_reported``), and for each its counters and an
+    ``_in`` flag."""
+    frame = _reported(frame, period)
     received = frame["received_at"]
     completed = frame["completed_at"]
     closed = completed.where(completed.notna(), frame["ended_at"])
@@ -109,10 +112,9 @@ def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.D
     else:
         last = period[1]
         start, end = _bounds(period)
-        inside = (received <= end) & ~(is_closed & (closed < start))
         as_of = frame.attrs.get("as_of")
-        open_at_end = ~is_closed | (closed > end)
-        if as_of is not None and as_of.date() < last and bool((inside & open_at_end).any()):
+        open_at_end = ~is_closed | (closed > end)  # (every row is in the report)
+        if as_of is not None and as_of.date() < last and bool(open_at_end.any()):
             raise PolicyError(
                 f"a frame evaluated as of {as_of}",
                 f"evaluations as of the period's end ({last}) or later",
@@ -140,7 +142,7 @@ def _frame_counts(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.D
         working_days=frame["processing_working_days"].fillna(0),
         provisional=frame["provisional"].astype(bool),
     )
-    return pd.DataFrame(
+    return frame, pd.DataFrame(
         {k: v.astype(bool) if k == "_in" else v.astype(np.int64) for k, v in c.items()}
     )
 
@@ -163,8 +165,7 @@ def late_frame(frame: pd.DataFrame, *, period: tuple[date, date] | None = None) 
         >>> late_frame(out, period=(date(2026, 10, 1), date(2026, 10, 31)))["dossier_id"].tolist()
         ['B', 'A']
     """
-    frame = _reported(frame, period)
-    counts = _frame_counts(frame, period)
+    frame, counts = _frame_counts(frame, period)
     keep = (counts["_in"] & ((counts["late"] > 0) | (counts["pending_overdue"] > 0))).to_numpy()
     return frame[keep].sort_values(
         ["late_working_days", "dossier_id"], ascending=[False, True], kind="stable"
