@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["COUNTERS", "count"]
+__all__ = ["COUNTERS", "count", "in_report"]
 
 COUNTERS = (
     "carried_over",
@@ -32,6 +32,13 @@ COUNTERS = (
     "provisional",
 )
 """The counters, in the order of ``metrics.Summary``'s fields."""
+
+
+def in_report(*, start: Any, end: Any, received: Any, closed: Any) -> Any:
+    """Whether a dossier belongs to the report of the period [start, end]: received by the
+    period's end and not closed before its start (metrics.md §1: "từ kỳ trước" + "mới tiếp
+    nhận" = what was to be handled). ``closed``: any value >= ``start`` when open."""
+    return (received <= end) & (closed >= start)
 
 
 def count(
@@ -69,9 +76,7 @@ def count(
         working_days: working days from receipt to finish (0 when not resolved).
         provisional: its deadline touches days no notice has settled.
     """
-    # A dossier is in the report when received by the period's end and not closed before
-    # its start (metrics.md §1: "từ kỳ trước" + "mới tiếp nhận" = what was to be handled).
-    inside = (received <= end) & (closed >= start)
+    inside = in_report(start=start, end=end, received=received, closed=closed)
     new = inside & (received >= start)
     closed_in = inside & is_closed & (closed <= end)
     resolved = closed_in & is_resolution

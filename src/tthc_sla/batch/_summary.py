@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from tthc_sla._counting import COUNTERS, count
+from tthc_sla._counting import COUNTERS, count, in_report
 from tthc_sla.errors import PolicyError
 from tthc_sla.metrics import Summary, group_order
 
@@ -82,16 +82,16 @@ def _bounds(period: tuple[date, date]) -> tuple[pd.Timestamp, pd.Timestamp]:
 
 
 def _reported(frame: pd.DataFrame, period: tuple[date, date] | None) -> pd.DataFrame:
-    """The rows of the dossiers in the report of ``period`` (received by its end and not closed
-    before its start, as ``_counting.count``'s ``_in``; all rows without a period): a month's
-    report over a year's results counts a sixth of them, not all."""
+    """The rows of the dossiers in the report of ``period`` (``_counting.in_report``; all rows
+    without a period): a month's report over a year's results counts a sixth of them, not all."""
     if period is None:
         return frame
     start, end = _bounds(period)
     completed = frame["completed_at"].to_numpy()
-    ended = frame["ended_at"].to_numpy()
-    gone = (completed < start) | (np.isnat(completed) & (ended < start))
-    keep = (frame["received_at"].to_numpy() <= end) & ~gone
+    closed = np.where(np.isnat(completed), frame["ended_at"].to_numpy(), completed)
+    closed[np.isnat(closed)] = end  # open: any moment from the period's start on
+    received = frame["received_at"].to_numpy()
+    keep = in_report(start=start, end=end, received=received, closed=closed)
     return frame if keep.all() else frame[keep]
 
 
