@@ -84,9 +84,10 @@ def run(argv: list[str], limit_mb: int = 0) -> tuple[float, float, int]:
     the largest worker process's peak, if the command started any, is in ``WORKERS[0]``."""
     code = (
         "import resource, sys, time\n"
-        "from tthc_sla.cli import main\n"
+        "from tthc_sla import cli\n"
+        f"sys.argv = ['tthc-sla', *{argv!r}]\n"
         "t = time.perf_counter()\n"
-        f"rc = main({argv!r})\n"
+        "rc = getattr(cli, 'program', cli.main)()  # as the tthc-sla program runs\n"
         "wall = time.perf_counter() - t\n"
         "peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024\n"
         "workers = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024\n"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -73,6 +74,40 @@ def test_python_dash_m_entry_point() -> None:
     )
     assert proc.returncode == 0, proc.stderr
     assert "Vietnam Cultural Day" in proc.stdout
+
+
+_HUGEPAGE_PROBE = """
+import os, sys
+from tthc_sla import cli
+cli.main = lambda: 0  # the program's set-up only
+cli.program()
+import numpy
+core = getattr(numpy, "_core", None) or numpy.core
+print(os.environ["NUMPY_MADVISE_HUGEPAGE"], core.multiarray._get_madvise_hugepage())
+"""
+
+
+@pytest.mark.parametrize(
+    ("given", "expected"),
+    [(None, "0 False"), ("1", "1 True" if sys.platform == "linux" else "1 False")],
+)
+def test_the_program_runs_numpy_without_huge_page_advice_unless_told(
+    given: str | None, expected: str
+) -> None:
+    # numpy reads NUMPY_MADVISE_HUGEPAGE once, at import: the program sets it first, and a
+    # value the user gave wins.
+    env = {k: v for k, v in os.environ.items() if k != "NUMPY_MADVISE_HUGEPAGE"}
+    if given is not None:
+        env["NUMPY_MADVISE_HUGEPAGE"] = given
+    proc = subprocess.run(
+        [sys.executable, "-c", _HUGEPAGE_PROBE],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.strip() == expected
 
 
 def test_due_with_vietnamese_text() -> None:
