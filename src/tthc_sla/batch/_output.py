@@ -86,10 +86,14 @@ def result_frame(
 def frame(columns: dict[str, NDArray]) -> pd.DataFrame:
     """A DataFrame of ``OUTPUT_COLUMNS`` that keeps object columns as objects (no
     string-dtype conversion pass) and holds the arrays as they are: ``copy=False`` keeps
-    pandas from stacking the columns of one type into a new block (a copy of the result)."""
+    pandas from stacking the columns of one type into a new block (a copy of the result), and
+    from copying each object column into its Series (pandas 3 copies arrays by default)."""
     assert tuple(columns) == OUTPUT_COLUMNS
     return pd.DataFrame(
-        {c: pd.Series(v, dtype=object) if v.dtype == object else v for c, v in columns.items()},
+        {
+            c: pd.Series(v, dtype=object, copy=False) if v.dtype == object else v
+            for c, v in columns.items()
+        },
         copy=False,
     )
 

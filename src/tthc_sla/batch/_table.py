@@ -220,27 +220,38 @@ _READS: dict[str, _Read] = {
 }
 
 
-def _one_per_dossier(events: pd.DataFrame, name: str, groups: _Groups, read: _Read) -> NDArray:
+class _Coded(NamedTuple):
+    """Per dossier a value as a code: a position in ``labels``, -1 where it has none."""
+
+    codes: NDArray
+    labels: list[Any]
+
+    def used(self) -> tuple[NDArray, list[int]]:
+        """The codes renumbered in order of first dossier, and the codes used (-1 among
+        them where some dossier has none)."""
+        idx, found = pd.factorize(self.codes, sort=False)
+        return idx, [int(c) for c in found.tolist()]
+
+
+def _one_per_dossier(events: pd.DataFrame, name: str, groups: _Groups, read: _Read) -> _Coded:
     """Per dossier, the first value its rows state of a dossier-level column (missing if none).
 
     Every non-null value of a dossier must read the same (``trực tuyến`` and ``online``
     agree), else PolicyError: the readers refuse such a dossier, and so does this engine,
     rather than take the first value. The common table (one value repeated on every row of a
     dossier, or on none) costs one comparison of neighbours; any other is factorized once and
-    checked on the codes.
+    checked on the codes. A categorical column (the column reader's) is read on its codes.
     """
     n = len(groups.starts)
     if name not in events.columns:
-        return np.full(n, None, dtype=object)
+        return _Coded(np.full(n, -1, dtype=np.int64), [])
     column = events[name]
     if isinstance(column.dtype, pd.CategoricalDtype):
         codes = column.cat.codes.to_numpy().astype(np.int64)
         codes = codes if groups.order is None else codes[groups.order]
         uniques = column.cat.categories.to_numpy(dtype=object)
         if _same_within(codes, groups):
-            labels = np.array([*uniques.tolist(), None], dtype=object)
-            same: NDArray = labels[codes[groups.starts]]
-            return same
+            return _Coded(codes[groups.starts], uniques.tolist())
     else:
         if isinstance(column.dtype, np.dtype):
             values = column.to_numpy()
@@ -249,15 +260,13 @@ def _one_per_dossier(events: pd.DataFrame, name: str, groups: _Groups, read: _Re
         if groups.order is not None:
             values = values[groups.order]
         if _same_within(values, groups):
-            out: NDArray = values[groups.starts]
-            return out
+            same, found = pd.factorize(values[groups.starts], sort=False)
+            return _Coded(same.astype(np.int64), np.asarray(found, dtype=object).tolist())
         codes, found = pd.factorize(values, sort=False)
         uniques = np.asarray(found, dtype=object)
     _check_one_value(name, codes, uniques, groups, read)
     first = first_pos(codes >= 0, groups.g, n)
-    table = np.array([*uniques.tolist(), None], dtype=object)
-    value: NDArray = table[np.where(first >= 0, codes[np.maximum(first, 0)], -1)]
-    return value
+    return _Coded(np.where(first >= 0, codes[np.maximum(first, 0)], -1), uniques.tolist())
 
 
 def _same_within(values: NDArray, groups: _Groups) -> bool:
@@ -293,34 +302,43 @@ def _check_one_value(
     )
 
 
-def _as_read(values: NDArray, read: _Read, missing: Any) -> NDArray:
-    """Per dossier values as the readers read them (one call per distinct value), ``missing``
-    where there is none."""
-    codes, uniques = pd.factorize(values, sort=False)
-    read_values = [u if read is None else read(u) for u in np.asarray(uniques).tolist()]
-    dtype = bool if missing is False else object
-    out: NDArray = np.array([*read_values, missing], dtype=dtype)[codes]
+def _as_read(values: _Coded, read: _Read, missing: Any) -> NDArray:
+    """Per dossier values as the readers read them (one call per distinct value a dossier
+    holds), ``missing`` where there is none."""
+    idx, used = values.used()
+    labels = values.labels
+    read_values = [
+        missing if c < 0 else labels[c] if read is None else read(labels[c]) for c in used
+    ]
+    out: NDArray = np.array(read_values, dtype=bool if missing is False else object)[idx]
     return out
 
 
 def _procedures(
-    values: NDArray, procs: dict[str, Procedure], ids: NDArray
+    values: _Coded, procs: dict[str, Procedure], ids: NDArray
 ) -> tuple[NDArray, list[Procedure], NDArray]:
     """Per dossier its procedure code, the procedures the dossiers use (PolicyError for an
     unknown or missing code), and per dossier its position among them."""
-    pcodes, found = pd.factorize(values, sort=False)
-    puniq = np.asarray(found).tolist()
+    idx, used = values.used()
+    written: list[Any] = []  # the codes as the table writes them
     plist: list[Procedure] = []
-    for code in puniq:
+    position = np.full(len(used), -1, dtype=np.int64)
+    for i, c in enumerate(used):
+        if c < 0:
+            continue
+        code = values.labels[c]
         p = procs.get(code)
         if p is None:
             raise PolicyError(code, f"a procedure code in procedures (have {len(procs)})")
+        position[i] = len(plist)
+        written.append(code)
         plist.append(p)
-    if np.any(pcodes < 0):
-        missing = ids[int(np.flatnonzero(pcodes < 0)[0])]
+    pidx = position[idx]
+    if np.any(pidx < 0):
+        missing = ids[int(np.flatnonzero(pidx < 0)[0])]
         raise PolicyError(missing, "a dossier with a procedure code")
-    codes = np.array(puniq, dtype=object)[pcodes]
-    return codes, plist, pcodes.astype(np.int64)
+    codes = np.array(written, dtype=object)[pidx]
+    return codes, plist, pidx
 
 
 # ---------------------------------------------------------------------------- grouped events
