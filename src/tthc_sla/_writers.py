@@ -11,7 +11,9 @@ Parquet needs the ``parquet`` extra (pyarrow), Excel the ``excel`` extra (openpy
 from __future__ import annotations
 
 import csv
+import functools
 import importlib
+import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
@@ -32,6 +34,7 @@ _MOMENTS = ("received_at", "due_at", "completed_at", "ended_at", "rescheduled_du
 _LABELS = ("procedure", "agency", "level", "field", "channel", "outcome")
 _INTS = ("late_working_days", "excluded_working_days", "processing_working_days")
 _FLAGS = ("by_moment", "met_rescheduled", "provisional")
+_CSV_ROWS = 100_000  # rows formatted at a time
 
 
 def _module(name: str, extra: str, path: str) -> Any:
@@ -79,51 +82,95 @@ def arrow_tables(frame: Any, rows: int = 100_000) -> Iterator[Any]:
 
 def write_csv_tables(out: TextIO, tables: Iterable[Any]) -> int:
     """Write Arrow tables of the flat layout as CSV: the cells ``_tables.write_rows`` writes
-    of their rows (``safe_cell`` of each value), byte for byte, formatted a column at a time
-    rather than a cell at a time; returns the number of rows."""
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(FLAT_COLUMNS)
+    of their rows (``safe_cell`` of each value, quoted as this Python's csv module quotes
+    them), byte for byte, formatted and joined a column at a time by pyarrow rather than a
+    cell at a time; returns the number of rows."""
+    pc = importlib.import_module("pyarrow.compute")
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(FLAT_COLUMNS)
+    out.write(header.getvalue())
+    special = _quoted_by_csv()
     n = 0
-    for table in tables:
-        columns = [_csv_cells(table.column(c)) for c in FLAT_COLUMNS]
-        writer.writerows(zip(*columns, strict=True))
-        n += table.num_rows
+    for whole in tables:
+        for start in range(0, whole.num_rows, _CSV_ROWS):  # (string offsets are 32 bits)
+            table = whole.slice(start, _CSV_ROWS)
+            cells = [_csv_cells(table.column(c), special) for c in FLAT_COLUMNS]
+            rows = pc.binary_join_element_wise(*cells, ",")
+            out.write(_text_of(pc.binary_join_element_wise(rows, "", "\n")))
+        n += whole.num_rows
     return n
 
 
-def _csv_cells(column: Any) -> list[str]:
-    """A column's cells as ``safe_cell`` writes its values: moments and dates in ISO form,
-    counts as digits, flags as true/false, text that a spreadsheet would run as a formula
-    behind a quote mark, nothing for a missing value."""
+@functools.cache
+def _quoted_by_csv() -> tuple[str, ...]:
+    """The characters for which this Python's csv module (minimal quoting, the comma, lines
+    ended by ``\\n``) puts a cell in quotes: the comma, the quote, ``\\n``, and ``\\r`` from
+    Python 3.12 on (3.11 writes a lone ``\\r`` bare)."""
+    found = []
+    for c in ',"\n\r':
+        text = io.StringIO()
+        csv.writer(text, lineterminator="\n").writerow([f"a{c}b", ""])
+        if text.getvalue().startswith('"'):
+            found.append(c)
+    return tuple(found)
+
+
+def _quoted(pc: Any, cells: Any, special: tuple[str, ...]) -> Any:
+    """Cells in quotes (a quote in them doubled) where the csv module would quote them."""
+    needs = None
+    for c in special:
+        found = pc.match_substring(cells, c)
+        needs = found if needs is None else pc.or_(needs, found)
+    if needs is None or not pc.any(needs).as_py():
+        return cells
+    doubled = pc.replace_substring(cells, '"', '""')
+    return pc.if_else(needs, pc.binary_join_element_wise('"', doubled, '"', ""), cells)
+
+
+def _text_of(lines: Any) -> str:
+    """The text of a string array without nulls, its values one after the other."""
+    np = importlib.import_module("numpy")
+    if hasattr(lines, "combine_chunks"):
+        lines = lines.combine_chunks()
+    offsets = np.frombuffer(lines.buffers()[1], dtype=np.int32)
+    first, last = int(offsets[lines.offset]), int(offsets[lines.offset + len(lines)])
+    return str(memoryview(lines.buffers()[2].slice(first, last - first)), "utf-8")
+
+
+def _csv_cells(column: Any, special: tuple[str, ...]) -> Any:
+    """A column's cells as ``safe_cell`` writes its values and the csv module quotes them, as
+    a string array without nulls: moments and dates in ISO form, counts as digits, flags as
+    true/false, text that a spreadsheet would run as a formula behind a quote mark, nothing for
+    a missing value. Only text can hold a character the csv module quotes (``special``)."""
     np = importlib.import_module("numpy")
     pa = importlib.import_module("pyarrow")
     pc = importlib.import_module("pyarrow.compute")
     typ = column.type
-    if pa.types.is_timestamp(typ) or pa.types.is_date32(typ):
-        moments = column.to_numpy()  # datetime64[us] or [D], NaT where missing
-        unit = "D" if pa.types.is_date32(typ) else "s"
-        text = np.datetime_as_string(moments, unit=unit).astype(object)
-        if unit == "s":  # datetime.isoformat: microseconds only when there are some
-            fraction = ~np.isnat(moments) & (moments.view(np.int64) % 1_000_000 != 0)
-            text[fraction] = np.datetime_as_string(moments[fraction], unit="us")
-        text[np.isnat(moments)] = ""
-        iso: list[str] = text.tolist()
-        return iso
-    if pa.types.is_boolean(typ):
+    if pa.types.is_timestamp(typ):  # datetime.isoformat: microseconds only when there are some
+        text = pc.replace_substring(pc.cast(column, pa.string()), " ", "T", max_replacements=1)
+        whole = pc.utf8_slice_codeunits(text, 0, 19)  # (the cast writes all six digits)
+        us = column.to_numpy().view(np.int64)
+        fraction = (us % 1_000_000 != 0) & (us != np.iinfo(np.int64).min)  # (min: NaT)
+        text = pc.if_else(pa.array(fraction), text, whole) if fraction.any() else whole
+    elif pa.types.is_date32(typ):
+        text = pc.cast(column, pa.string())
+    elif pa.types.is_boolean(typ):
         text = pc.if_else(column, "true", "false")
     elif pa.types.is_integer(typ):
         text = pc.cast(column, pa.string())
     elif pa.types.is_floating(typ):  # str(float) of each distinct value
         values = column.to_numpy(zero_copy_only=False)
         found, where = np.unique(values, return_inverse=True)
-        table = np.array([str(float(v)) for v in found.tolist()], dtype=object)
-        return list(table[where.reshape(-1)].tolist())
-    elif pa.types.is_dictionary(typ):  # the labels, as text
-        text = _escaped(pc, pc.cast(column, pa.string()))
+        table = pa.array([str(float(v)) for v in found.tolist()], pa.string())
+        return table.take(pa.array(where.reshape(-1)))
+    elif pa.types.is_dictionary(typ):  # the labels, each distinct one formatted once
+        chunks = [
+            _quoted(pc, _escaped(pc, c.dictionary), special).take(c.indices) for c in column.chunks
+        ]
+        text = pa.chunked_array(chunks, pa.string())
     else:
-        text = _escaped(pc, column)
-    cells: list[str] = pc.fill_null(text, "").to_pylist()
-    return cells
+        text = _quoted(pc, _escaped(pc, column), special)
+    return pc.fill_null(text, "")
 
 
 def _escaped(pc: Any, text: Any) -> Any:
@@ -174,8 +221,14 @@ def _from_values(pa: Any, values: list[Any], column: str, typ: Any) -> Any:
 
 
 def _from_frame(pa: Any, series: Any, column: str, typ: Any) -> Any:
-    if column in _LABELS:
-        return pa.array(series.astype(object), pa.string(), from_pandas=True).dictionary_encode()
+    if column in _LABELS:  # hashed by pandas: only the distinct labels become Arrow strings
+        pd = importlib.import_module("pandas")
+        np = importlib.import_module("numpy")
+        codes, labels = pd.factorize(series, use_na_sentinel=True)
+        return pa.DictionaryArray.from_arrays(
+            pa.array(codes.astype(np.int32), mask=codes < 0),
+            pa.array(np.asarray(labels, dtype=object), pa.string()),
+        )
     if column == "due_date":
         return pa.array(series, pa.timestamp("us"), from_pandas=True).cast(pa.date32())
     if column == "processing_working_days":
