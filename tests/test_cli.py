@@ -110,6 +110,52 @@ def test_the_program_runs_numpy_without_huge_page_advice_unless_told(
     assert proc.stdout.strip() == expected
 
 
+_POOL_PROBE = """
+import os, sys
+from tthc_sla import cli
+cli.main = lambda: 0  # the program's set-up only
+cli.program()
+imported = "pyarrow" in sys.modules
+import pyarrow
+backend = pyarrow.default_memory_pool().backend_name
+print(imported, backend, os.environ.get("ARROW_DEFAULT_MEMORY_POOL"))
+"""
+
+
+@pytest.mark.parametrize(
+    ("command", "given"), [("report", None), ("evaluate", "system"), ("calendar", None)]
+)
+def test_the_table_commands_take_arrows_memory_from_jemalloc_where_it_is_built(
+    command: str, given: str | None
+) -> None:
+    pa = pytest.importorskip("pyarrow")
+    try:
+        pa.jemalloc_memory_pool()
+        built = True
+    except NotImplementedError:
+        built = False
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if given is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = given
+    proc = subprocess.run(
+        [sys.executable, "-c", _POOL_PROBE, command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    assert proc.returncode == 0, proc.stderr
+    imported, backend, variable = proc.stdout.split()
+    if command == "calendar":  # not a table command: pyarrow is not even imported
+        assert (imported, variable) == ("False", "None")
+    elif given is not None:  # the user's choice
+        assert (backend, variable) == (given, given)
+    elif built:  # this process, and the workers it starts through the variable
+        assert (imported, backend, variable) == ("True", "jemalloc", "jemalloc")
+    else:
+        assert variable == "None"
+
+
 def test_due_with_vietnamese_text() -> None:
     # Fri 20/11/2026 + 15 working days, Tue 24/11 off: Mon 14/12 at the close of the day.
     code, out = run("due", "2026-11-20T09:30", "15 ngày làm việc kể từ ngày nhận đủ hồ sơ hợp lệ")
