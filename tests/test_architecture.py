@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 import tthc_sla
@@ -160,7 +161,8 @@ def _package(module: str) -> str:
     return top if (SRC / top).is_dir() else "<root>"
 
 
-def _private_names_defined(package: str) -> set[str]:
+@functools.cache  # (each package parsed once, not once per file that reads it)
+def _private_names_defined(package: str) -> frozenset[str]:
     """Every private identifier a package defines: functions, classes, assignments,
     attributes set on self/cls, slots and module names."""
     paths = SRC.glob("*.py") if package == "<root>" else (SRC / package).rglob("*.py")
@@ -178,7 +180,7 @@ def _private_names_defined(package: str) -> set[str]:
                 names.add(node.arg)
             elif isinstance(node, ast.Constant) and str(node.value).isidentifier():
                 names.add(str(node.value))  # __slots__ entries, getattr names
-    return {n for n in names if n.startswith("_") and not n.startswith("__")}
+    return frozenset(n for n in names if n.startswith("_") and not n.startswith("__"))
 
 
 def _crossings(path: Path) -> list[str]:
