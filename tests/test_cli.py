@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -154,6 +155,49 @@ def test_the_table_commands_take_arrows_memory_from_jemalloc_where_it_is_built(
         assert (imported, backend, variable) == ("True", "jemalloc", "jemalloc")
     else:
         assert variable == "None"
+
+
+def test_an_address_space_limit_keeps_pyarrows_own_pool() -> None:
+    # Under ulimit -v jemalloc's reservations count: the program leaves the pool alone.
+    pytest.importorskip("pyarrow")
+    resource = pytest.importorskip("resource")
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+
+    def limited() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (16 << 30, resource.RLIM_INFINITY))
+
+    proc = subprocess.run(
+        [sys.executable, "-c", _POOL_PROBE, "report"],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        preexec_fn=limited,
+    )
+    assert proc.returncode == 0, proc.stderr
+    imported, backend, variable = proc.stdout.split()
+    assert variable == "None"
+    assert backend != "jemalloc" or imported == "False"
+
+
+def test_out_of_memory_is_one_line_naming_what_helps(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tthc_sla import _fastread, _tables
+
+    def exhausted(*args: object, **kwargs: object) -> None:
+        raise MemoryError("Unable to allocate 25.3 MiB for an array")
+
+    monkeypatch.setattr(_fastread, "read_events_frame", exhausted)
+    monkeypatch.setattr(_tables, "read_dossiers", exhausted)
+    examples = Path(__file__).parent.parent / "examples"
+    code = main(["report", str(examples / "events.csv"), "--procedures",
+                 str(examples / "procedures.csv"), "--period", "2026-10"])  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2
+    assert err.count("\n") == 1
+    assert "out of memory (Unable to allocate 25.3 MiB for an array)" in err
+    assert "--partitions N" in err
 
 
 def test_due_with_vietnamese_text() -> None:

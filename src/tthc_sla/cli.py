@@ -1079,13 +1079,25 @@ def program() -> int:
 _TABLE_COMMANDS = ("evaluate", "report", "list")
 
 
+def _address_space_limited() -> bool:
+    try:
+        import resource
+    except ImportError:  # (Windows: no such limit)
+        return False
+    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
+
+
 def _arrow_pool() -> None:
     """Arrow's allocations from jemalloc, in this process and (through the environment) the
     workers it starts, rather than mimalloc, pyarrow's default on Linux. Measured over 1M
     dossiers, alternated: report peak 1.23 -> 0.90-1.02 GB and 4.39-4.56 -> 4.03-4.20 s;
     evaluate to Parquet 1.26 -> 0.94 GB. Nothing where pyarrow is missing, built without
-    jemalloc, or the variable is set."""
+    jemalloc, or the variable is set; nor where the address space is limited (``ulimit -v``):
+    jemalloc reserves more of it (over 1M dossiers the whole-file report needed a limit above
+    3 GB with it, 3 GB with mimalloc)."""
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ or importlib.util.find_spec("pyarrow") is None:
+        return
+    if _address_space_limited():
         return
     import pyarrow as pa
 
@@ -1117,6 +1129,11 @@ def main(argv: Sequence[str] | None = None, out: TextIO | None = None) -> int:
         return 0
     except OSError as exc:
         print(f"tthc-sla: error: {exc.strerror}: {exc.filename}", file=sys.stderr)
+        return 2
+    except MemoryError as exc:  # numpy's and pyarrow's too: say what helps, not a traceback
+        print(f"tthc-sla: error: out of memory ({_one_line(str(exc)) or 'no more to allocate'})"
+              "; --partitions N reads and evaluates the table N parts at a time (docs/scale.md)",
+              file=sys.stderr)  # fmt: skip
         return 2
     except (_UsageError, TthcSlaError, _NothingEvaluatedError, _partition.WorkerError) as exc:
         print(f"tthc-sla: error: {_one_line(str(exc))}", file=sys.stderr)
