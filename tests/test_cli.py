@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -123,6 +124,26 @@ print(imported, backend, os.environ.get("ARROW_DEFAULT_MEMORY_POOL"))
 """
 
 
+def _pool_in_program(
+    command: str, given: str | None, preexec: Callable[[], None] | None = None
+) -> list[str]:
+    """Whether the program's set-up imported pyarrow, Arrow's pool after it, and the
+    variable its workers would read."""
+    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
+    if given is not None:
+        env["ARROW_DEFAULT_MEMORY_POOL"] = given
+    proc = subprocess.run(
+        [sys.executable, "-c", _POOL_PROBE, command],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+        preexec_fn=preexec,
+    )
+    assert proc.returncode == 0, proc.stderr
+    return proc.stdout.split()
+
+
 @pytest.mark.parametrize(
     ("command", "given"), [("report", None), ("evaluate", "system"), ("calendar", None)]
 )
@@ -135,18 +156,7 @@ def test_the_table_commands_take_arrows_memory_from_jemalloc_where_it_is_built(
         built = True
     except NotImplementedError:
         built = False
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
-    if given is not None:
-        env["ARROW_DEFAULT_MEMORY_POOL"] = given
-    proc = subprocess.run(
-        [sys.executable, "-c", _POOL_PROBE, command],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
-    imported, backend, variable = proc.stdout.split()
+    imported, backend, variable = _pool_in_program(command, given)
     if command == "calendar":  # not a table command: pyarrow is not even imported
         assert (imported, variable) == ("False", "None")
     elif given is not None:  # the user's choice
@@ -161,21 +171,11 @@ def test_an_address_space_limit_keeps_pyarrows_own_pool() -> None:
     # Under ulimit -v jemalloc's reservations count: the program leaves the pool alone.
     pytest.importorskip("pyarrow")
     resource = pytest.importorskip("resource")
-    env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
 
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (16 << 30, resource.RLIM_INFINITY))
 
-    proc = subprocess.run(
-        [sys.executable, "-c", _POOL_PROBE, "report"],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        preexec_fn=limited,
-    )
-    assert proc.returncode == 0, proc.stderr
-    imported, backend, variable = proc.stdout.split()
+    imported, backend, variable = _pool_in_program("report", None, limited)
     assert variable == "None"
     assert backend != "jemalloc" or imported == "False"
 

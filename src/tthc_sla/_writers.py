@@ -117,14 +117,21 @@ def _quoted_by_csv() -> tuple[str, ...]:
 
 def _quoted(pc: Any, cells: Any, special: tuple[str, ...]) -> Any:
     """Cells in quotes (a quote in them doubled) where the csv module would quote them."""
-    needs = None
-    for c in special:
-        found = pc.match_substring(cells, c)
-        needs = found if needs is None else pc.or_(needs, found)
-    if needs is None or not pc.any(needs).as_py():
+    needs = _any_match(pc, pc.match_substring, cells, special)
+    if needs is None:
         return cells
     doubled = pc.replace_substring(cells, '"', '""')
     return pc.if_else(needs, pc.binary_join_element_wise('"', doubled, '"', ""), cells)
+
+
+def _any_match(pc: Any, test: Any, text: Any, patterns: Iterable[str]) -> Any:
+    """Per cell, whether ``test`` (a pyarrow compute function of the text and a pattern) holds
+    for any of the patterns; None when it holds for no cell."""
+    found = None
+    for pattern in patterns:
+        one = test(text, pattern)
+        found = one if found is None else pc.or_(found, one)
+    return None if found is None or not pc.any(found).as_py() else found
 
 
 def _text_of(lines: Any) -> str:
@@ -175,11 +182,8 @@ def _csv_cells(column: Any, special: tuple[str, ...]) -> Any:
 
 def _escaped(pc: Any, text: Any) -> Any:
     """Text a spreadsheet would run as a formula, behind a quote mark (``safe_cell``)."""
-    risky = None
-    for start in FORMULA_STARTS:
-        found = pc.starts_with(text, start)
-        risky = found if risky is None else pc.or_(risky, found)
-    if risky is None or not pc.any(risky).as_py():
+    risky = _any_match(pc, pc.starts_with, text, FORMULA_STARTS)
+    if risky is None:
         return text
     return pc.if_else(risky, pc.binary_join_element_wise("'", text, ""), text)
 
