@@ -1103,7 +1103,7 @@ def _arrow_pool() -> None:
 
     try:
         pool = pa.jemalloc_memory_pool()
-    except NotImplementedError:  # (pyarrow's ArrowNotImplementedError: not in this build)
+    except pa.ArrowNotImplementedError:  # a pyarrow built without jemalloc (Windows)
         return
     pa.set_memory_pool(pool)
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"  # read by the workers' pyarrow
