@@ -10,8 +10,8 @@ Generates a seeded export (default 1,000,000 dossiers, about 4.1 events each, th
 * the same report with ``--partitions 8`` (the events dealt by dossier into partitions on disk,
   what a file larger than memory takes), evaluated one at a time (``--jobs 1``) and as many at
   a time as the CPUs and memory allow (each in a worker process; the largest worker's peak is
-  shown beside the command's own); with ``--limit MB``, the
-  report whole and in partitions with the address space limited (a machine with less memory);
+  shown beside the command's own); with ``--limit MB``, the report whole, in partitions and
+  in as many as the command chooses, with the address space limited (``ulimit -v``);
 * the same report with ``--engine scalar`` (skip it with ``--no-scalar``).
 
 It never asserts on time. Run: ``python benchmarks/bench_cli.py [--n 1000000] [--no-scalar]``.
@@ -155,11 +155,13 @@ def main() -> None:
             print(f"  tthc-sla report {label:<27}{wall:7.2f} s = {wall / read:5.1f}x the read, "
                   f"peak {peak:,.0f} MB{workers}, exit {rc}")  # fmt: skip
         if args.limit:
-            for parts in (1, args.partitions):
-                wall, peak, rc = run([*report, "--partitions", str(parts)], args.limit)
+            for parts in ("1", str(args.partitions), ""):  # "": the command's own choice
+                given = ["--partitions", parts] if parts else []
+                wall, peak, rc = run([*report, *given], args.limit)
                 died = "" if rc == 0 else " (out of memory)"
-                print(f"  report --partitions {parts:<3} in {args.limit:,} MB of address space "
-                      f"{wall:7.2f} s, exit {rc}{died}")  # fmt: skip
+                label = f"--partitions {parts:<3}" if parts else "(partitions: auto)"
+                print(f"  report {label:<18} in {args.limit:,} MB of address space "
+                      f"{wall:7.2f} s, peak {peak:,.0f} MB, exit {rc}{died}")  # fmt: skip
         if not args.no_scalar:
             wall, peak, rc = run([*report, "--engine", "scalar"])
             print(f"  tthc-sla report --engine scalar           {wall:7.2f} s = "

@@ -219,6 +219,42 @@ def test_a_container_limit_counts(monkeypatch: pytest.MonkeyPatch, tmp_path: Pat
     assert _partition.available_memory() is None
 
 
+def test_an_address_space_limit_counts(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    meminfo, status = tmp_path / "meminfo", tmp_path / "status"
+    meminfo.write_text("MemAvailable:  2000000 kB\n")
+    status.write_text("Name:\tpython\nVmPeak:\t  150000 kB\nVmSize:\t  100000 kB\n")
+    monkeypatch.setattr(_partition, "_MEMINFO", str(meminfo))
+    monkeypatch.setattr(_partition, "_STATUS", str(status))
+    monkeypatch.setattr(_partition, "_CGROUP_FILES", ())
+    monkeypatch.setattr(_partition, "address_space_limit", lambda: 2_000_000_000)
+    # 2 GB, less the 100 MB mapped and the 600 MiB reserve: 2e9 - 102.4e6 - 629,145,600.
+    assert _partition.available_memory() == 1_268_454_400
+    monkeypatch.setattr(_partition, "address_space_limit", lambda: 500_000_000)
+    assert _partition.available_memory() == 0  # less than the reserve: no room
+    monkeypatch.setattr(_partition, "address_space_limit", lambda: None)
+    assert _partition.available_memory() == 2_048_000_000
+
+
+def test_no_room_at_all_is_the_most_partitions(tmp_path: Path) -> None:
+    path = tmp_path / "events.csv"
+    path.write_bytes(b"x" * 60_000)  # 450,000 bytes to read it whole
+    assert _partition.parts_for(str(path), memory=0) == _partition.MOST_PARTS
+    assert _partition.parts_for(str(path), memory=3) == _partition.MOST_PARTS
+    assert _partition.parts_for(str(path), memory=4_000) == 450
+
+
+def test_the_address_space_limit_is_this_processs() -> None:
+    resource = pytest.importorskip("resource")
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    lower = 1 << 42 if hard == resource.RLIM_INFINITY else min(hard, 1 << 42)
+    resource.setrlimit(resource.RLIMIT_AS, (lower, hard))
+    try:
+        assert _partition.address_space_limit() == lower
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+    assert _partition.address_space_limit() == (None if soft == resource.RLIM_INFINITY else soft)
+
+
 def test_the_hash_is_fixed_and_spreads_ids() -> None:
     pa = pytest.importorskip("pyarrow")
     np = pytest.importorskip("numpy")

@@ -67,6 +67,7 @@ _BATCH: Final = 500_000  # Parquet rows read at a time
 _ROWS: Final = 100_000  # output rows merged at a time (about)
 _ROW_BYTES: Final = 450  # peak memory per event row of the whole-file path (measured, 1M)
 _CSV_ROW: Final = 60  # the fewest bytes an export's CSV row takes (to count rows by size)
+MOST_PARTS: Final = 4096  # as --partitions allows
 _PARALLEL_ROWS: Final = 1_000_000  # the rows from which partitions are evaluated in parallel
 
 
@@ -89,7 +90,8 @@ _WEIGHTS: Final = _splitmix(64)  # per byte place in an id
 
 def available_memory() -> int | None:
     """The memory this process can still take, in bytes: the system's available memory,
-    and the control group's limit when there is one (a container); None when unknown."""
+    what is left of its address-space limit when it has one (``ulimit -v``), and the
+    control group's limit when there is one (a container); None when unknown."""
     found: list[int] = []
     try:
         with open(_MEMINFO, encoding="ascii") as f:
@@ -98,6 +100,9 @@ def available_memory() -> int | None:
                     found.append(int(line.split()[1]) * 1024)
     except (OSError, ValueError, IndexError):
         pass
+    room = _address_space_room()
+    if room is not None:
+        found.append(room)
     for limit_file, usage_file in _CGROUP_FILES:  # v2, then v1 ("max" or a huge number: none)
         try:
             with open(limit_file, encoding="ascii") as f:
@@ -112,7 +117,39 @@ def available_memory() -> int | None:
     return min(found) if found else None
 
 
+def address_space_limit() -> int | None:
+    """This process's address-space limit (``ulimit -v``, RLIMIT_AS) in bytes; None: none."""
+    try:
+        import resource
+    except ImportError:  # (Windows: no such limit)
+        return None
+    soft = resource.getrlimit(resource.RLIMIT_AS)[0]
+    return None if soft == resource.RLIM_INFINITY else int(soft)
+
+
+def _address_space_room() -> int | None:
+    """Under an address-space limit, what is left of it for a table's evaluation: the limit
+    less what this process has mapped already and a reserve for what is still to come (the
+    libraries, thread stacks, malloc's arenas); None without a limit."""
+    limit = address_space_limit()
+    if limit is None:
+        return None
+    mapped = 0
+    try:
+        with open(_STATUS, encoding="ascii") as f:
+            for line in f:
+                if line.startswith("VmSize:"):
+                    mapped = int(line.split()[1]) * 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return max(0, limit - mapped - _AS_RESERVE)
+
+
 _MEMINFO: Final = "/proc/meminfo"
+_STATUS: Final = "/proc/self/status"
+# The address space a whole-file evaluation maps beyond its data, measured with Arrow's
+# system pool (the program's choice under a limit): about 560 MB, then 345 bytes per event row.
+_AS_RESERVE: Final = 600 << 20
 _CGROUP_FILES: Final = (
     ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory.current"),
     ("/sys/fs/cgroup/memory/memory.limit_in_bytes", "/sys/fs/cgroup/memory/memory.usage_in_bytes"),
@@ -126,7 +163,7 @@ def parts_for(path: str, memory: int | None = None) -> int:
     need = _need(path)
     if memory is None or need is None or need <= memory // 2:
         return 1
-    return max(2, math.ceil(need / (memory // 4)))
+    return min(MOST_PARTS, max(2, math.ceil(need / max(1, memory // 4))))
 
 
 def jobs_for(path: str, parts: int, memory: int | None = None, cpus: int | None = None) -> int:

@@ -417,7 +417,7 @@ def _count(what: str, most: int) -> Callable[[str], int]:
     return count
 
 
-_partitions = _count("partitions", 4096)
+_partitions = _count("partitions", _partition.MOST_PARTS)
 _jobs = _count("processes", 1024)
 
 
@@ -1079,25 +1079,19 @@ def program() -> int:
 _TABLE_COMMANDS = ("evaluate", "report", "list")
 
 
-def _address_space_limited() -> bool:
-    try:
-        import resource
-    except ImportError:  # (Windows: no such limit)
-        return False
-    return resource.getrlimit(resource.RLIMIT_AS)[0] != resource.RLIM_INFINITY
-
-
 def _arrow_pool() -> None:
     """Arrow's allocations from jemalloc, in this process and (through the environment) the
     workers it starts, rather than mimalloc, pyarrow's default on Linux. Measured over 1M
     dossiers, alternated: report peak 1.23 -> 0.90-1.02 GB and 4.39-4.56 -> 4.03-4.20 s;
-    evaluate to Parquet 1.26 -> 0.94 GB. Nothing where pyarrow is missing, built without
-    jemalloc, or the variable is set; nor where the address space is limited (``ulimit -v``):
-    jemalloc reserves more of it (over 1M dossiers the whole-file report needed a limit above
-    3 GB with it, 3 GB with mimalloc)."""
+    evaluate to Parquet 1.26 -> 0.94 GB. Under an address-space limit (``ulimit -v``), from
+    the system's malloc, chosen before pyarrow loads: mimalloc maps a 1 GiB arena at its
+    first allocation when the limit leaves room for one (so a 300,000-dossier report ran in
+    1,200 MB of address space and not in 1,700 MB), and jemalloc also reserves ahead. Nothing
+    where pyarrow is missing or the variable is set."""
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ or importlib.util.find_spec("pyarrow") is None:
         return
-    if _address_space_limited():
+    if _partition.address_space_limit() is not None:
+        os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"  # read when pyarrow loads
         return
     import pyarrow as pa
 
