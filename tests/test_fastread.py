@@ -67,6 +67,7 @@ WHOLE_FILE_FALLBACKS = {
     "jsonl_not_object.jsonl": "jsonl",
     "cells_too_many.csv": "pyarrow",  # a record with another number of cells
     "cells_too_few.csv": "pyarrow",
+    "output_cell_carriage_return.csv": "carriage return",  # one that ends no line
 }
 
 

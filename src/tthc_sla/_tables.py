@@ -978,12 +978,48 @@ def write_rows(
         return len(data)
     if fmt == "table":
         return _write_table(list(rows), out, columns)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
+    out.write(csv_text([list(columns)]))
+    chunk: list[list[str]] = []
     for row in rows:
-        writer.writerow([safe_cell(row.get(k)) for k in columns])
-        count += 1
-    return count
+        chunk.append([safe_cell(row.get(k)) for k in columns])
+        if len(chunk) == _CSV_CHUNK:
+            out.write(csv_text(chunk))
+            count += len(chunk)
+            chunk = []
+    out.write(csv_text(chunk))
+    return count + len(chunk)
+
+
+CSV_QUOTED: Final = (",", '"', "\n", "\r")
+"""A CSV cell holding any of these is quoted (a quote in it doubled): the csv module's rule
+from Python 3.12 on, kept on 3.11 too (its csv module writes a lone carriage return bare,
+which no CSV reader, the csv module included, reads back)."""
+_CSV_CHUNK: Final = 10_000  # rows formatted at a time
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    """Rows of cells as CSV text (lines ended by ``\\n``), quoted as ``CSV_QUOTED`` says."""
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows(rows)
+    text = buf.getvalue()
+    if "\r" in text and not _CSV_QUOTES_CR:  # (rare: a cell with a carriage return)
+        text = "".join((",".join(map(_csv_quoted, r)) if r != [""] else '""') + "\n" for r in rows)
+    return text
+
+
+def _csv_quoted(cell: str) -> str:
+    if any(c in cell for c in CSV_QUOTED):
+        return '"' + cell.replace('"', '""') + '"'
+    return cell
+
+
+def _quotes_cr() -> bool:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerow(["a\rb"])
+    return buf.getvalue().startswith('"')
+
+
+_CSV_QUOTES_CR: Final = _quotes_cr()  # True from Python 3.12 on
 
 
 def _write_table(rows: list[Mapping[str, Any]], out: TextIO, columns: Sequence[str]) -> int:

@@ -10,15 +10,12 @@ Parquet needs the ``parquet`` extra (pyarrow), Excel the ``excel`` extra (openpy
 
 from __future__ import annotations
 
-import csv
-import functools
 import importlib
-import io
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, TextIO
 
-from tthc_sla._tables import FORMULA_STARTS
+from tthc_sla._tables import CSV_QUOTED, FORMULA_STARTS, csv_text
 from tthc_sla.errors import TableError
 from tthc_sla.evaluation._flat import FLAT_COLUMNS
 
@@ -82,14 +79,12 @@ def arrow_tables(frame: Any, rows: int = 100_000) -> Iterator[Any]:
 
 def write_csv_tables(out: TextIO, tables: Iterable[Any]) -> int:
     """Write Arrow tables of the flat layout as CSV: the cells ``_tables.write_rows`` writes
-    of their rows (``safe_cell`` of each value, quoted as this Python's csv module quotes
-    them), byte for byte, formatted and joined a column at a time by pyarrow rather than a
+    of their rows (``safe_cell`` of each value, quoted as ``_tables.CSV_QUOTED`` says), byte
+    for byte, formatted and joined a column at a time by pyarrow rather than a
     cell at a time; returns the number of rows."""
     pc = importlib.import_module("pyarrow.compute")
-    header = io.StringIO()
-    csv.writer(header, lineterminator="\n").writerow(FLAT_COLUMNS)
-    out.write(header.getvalue())
-    special = _quoted_by_csv()
+    out.write(csv_text([list(FLAT_COLUMNS)]))
+    special = CSV_QUOTED
     n = 0
     for whole in tables:
         for start in range(0, whole.num_rows, _CSV_ROWS):  # (string offsets are 32 bits)
@@ -99,20 +94,6 @@ def write_csv_tables(out: TextIO, tables: Iterable[Any]) -> int:
             out.write(_text_of(pc.binary_join_element_wise(rows, "", "\n")))
         n += whole.num_rows
     return n
-
-
-@functools.cache
-def _quoted_by_csv() -> tuple[str, ...]:
-    """The characters for which this Python's csv module (minimal quoting, the comma, lines
-    ended by ``\\n``) puts a cell in quotes: the comma, the quote, ``\\n``, and ``\\r`` from
-    Python 3.12 on (3.11 writes a lone ``\\r`` bare)."""
-    found = []
-    for c in ',"\n\r':
-        text = io.StringIO()
-        csv.writer(text, lineterminator="\n").writerow([f"a{c}b", ""])
-        if text.getvalue().startswith('"'):
-            found.append(c)
-    return tuple(found)
 
 
 def _quoted(pc: Any, cells: Any, special: tuple[str, ...]) -> Any:

@@ -6,7 +6,6 @@ Exit status 0 on success, 2 on bad input with a one-line message on standard err
 from __future__ import annotations
 
 import argparse
-import csv
 import functools
 import importlib.util
 import json
@@ -774,14 +773,14 @@ class _NothingEvaluatedError(Exception):
 
 
 def _write_rejects(path: str, aside: Sequence[_tables.SetAside]) -> None:
+    rows = [["dossier_id", "lines", "line", "column", "problem"]]
+    for s in aside:
+        lines = " ".join(str(n) for n in s.lines)
+        for e in s.errors:
+            row = [s.dossier_id, lines, e.line, e.column, e.problem]
+            rows.append([_tables.safe_cell(v) for v in row])
     with open(path, "w", encoding="utf-8", newline="") as f:
-        writer = csv.writer(f, lineterminator="\n")
-        writer.writerow(["dossier_id", "lines", "line", "column", "problem"])
-        for s in aside:
-            lines = " ".join(str(n) for n in s.lines)
-            for e in s.errors:
-                row = [s.dossier_id, lines, e.line, e.column, e.problem]
-                writer.writerow([_tables.safe_cell(v) for v in row])
+        f.write(_tables.csv_text(rows))
 
 
 def _one_line(text: str) -> str:
@@ -1095,11 +1094,9 @@ def _arrow_pool() -> None:
         return
     import pyarrow as pa
 
-    try:
-        pool = pa.jemalloc_memory_pool()
-    except pa.ArrowNotImplementedError:  # a pyarrow built without jemalloc (Windows)
+    if "jemalloc" not in pa.supported_memory_backends():  # (Windows builds)
         return
-    pa.set_memory_pool(pool)
+    pa.set_memory_pool(pa.jemalloc_memory_pool())
     os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "jemalloc"  # read by the workers' pyarrow
 
 

@@ -129,7 +129,9 @@ def render(
     """
 
     def cell(value: str) -> str:
-        if quote_all or delimiter in value or "\n" in value or value.startswith('"'):
+        if quote_all or delimiter in value or "\n" in value or "\r" in value:
+            return '"' + value.replace('"', '""') + '"'
+        if value.startswith('"'):
             return '"' + value.replace('"', '""') + '"'
         return value
 
@@ -294,6 +296,20 @@ def main() -> None:
         "note_multiline.csv",
         render(HEADER, edited(26, NOTE, 'thiếu bản vẽ,\nmặt bằng; "bản gốc"')),
     )
+    # Cells the output must escape or quote (the CSV writers, by rows and by columns): ids
+    # read as formulas by a spreadsheet, a quote, a comma, a line break inside a label; the
+    # manifest's relabel maps each back to the clean file's text.
+    escape = copy_rows()
+    ids = {"HS-001": "=HS-001", "HS-002": "+HS-002", "HS-003": "-HS-003", "HS-006": "@HS-006",
+           "HS-007": 'HS-007 "bis"', "HS-008": "HS-008, bis"}  # fmt: skip
+    for r in escape:
+        r[ID] = ids.get(r[ID], r[ID])
+    escape[9 - 2][AGENCY] = "UBND xã\nHòa Vang"
+    put("output_cells_to_escape.csv", render(HEADER, escape))
+    # A carriage return alone inside a quoted label: quoted on output from Python 3.12 on, not
+    # by 3.11's csv module (the column writer asks the running Python).
+    put("output_cell_carriage_return.csv",
+        render(HEADER, edited(24, AGENCY, "Chi nhánh\rVPĐKĐĐ Hòa Vang")))  # fmt: skip
     # A quote inside a bare cell is text (csv module and pyarrow alike), and quotes do not
     # pair up across lines: a reader cutting the file where quotes balance would go wrong.
     put("note_stray_quote.csv", render(HEADER, edited(26, NOTE, 'ống 5" inch')))
