@@ -115,25 +115,35 @@ def test_the_program_runs_numpy_without_huge_page_advice_unless_told(
 _POOL_PROBE = """
 import os, sys
 from tthc_sla import cli
-cli.main = lambda: 0  # the program's set-up only
+if sys.argv[1] == "set-up":  # the program's set-up only
+    cli.main = lambda: 0
+sys.argv = ["tthc-sla", *sys.argv[2:]]
 cli.program()
 imported = "pyarrow" in sys.modules
 import pyarrow
 backend = pyarrow.default_memory_pool().backend_name
 print(imported, backend, os.environ.get("ARROW_DEFAULT_MEMORY_POOL"))
 """
+_EXAMPLES = Path(__file__).parent.parent / "examples"
+_REPORT = ["report", str(_EXAMPLES / "events.csv"), "--procedures",
+           str(_EXAMPLES / "procedures.csv"), "--period", "2026-10", "-o", os.devnull]  # fmt: skip
 
 
 def _pool_in_program(
-    command: str, given: str | None, preexec: Callable[[], None] | None = None
+    argv: list[str],
+    given: str | None,
+    preexec: Callable[[], None] | None = None,
+    *,
+    set_up_only: bool = False,
 ) -> list[str]:
-    """Whether the program's set-up imported pyarrow, Arrow's pool after it, and the
-    variable its workers would read."""
+    """Whether the program imported pyarrow, Arrow's pool after it, and the variable its
+    workers would read (after the program's set-up only, or after the whole command)."""
     env = {k: v for k, v in os.environ.items() if k != "ARROW_DEFAULT_MEMORY_POOL"}
     if given is not None:
         env["ARROW_DEFAULT_MEMORY_POOL"] = given
+    mode = "set-up" if set_up_only else "run"
     proc = subprocess.run(
-        [sys.executable, "-c", _POOL_PROBE, command],
+        [sys.executable, "-c", _POOL_PROBE, mode, *argv],
         capture_output=True,
         text=True,
         env=env,
@@ -145,15 +155,16 @@ def _pool_in_program(
 
 
 @pytest.mark.parametrize(
-    ("command", "given"), [("report", None), ("evaluate", "system"), ("calendar", None)]
+    ("engine", "given"), [("columnar", None), ("columnar", "system"), ("auto", None)]
 )
-def test_the_table_commands_take_arrows_memory_from_jemalloc_where_it_is_built(
-    command: str, given: str | None
+def test_the_columnar_engine_takes_arrows_memory_from_jemalloc_where_it_is_built(
+    engine: str, given: str | None
 ) -> None:
     pa = pytest.importorskip("pyarrow")
+    pytest.importorskip("pandas")
     built = "jemalloc" in pa.supported_memory_backends()
-    imported, backend, variable = _pool_in_program(command, given)
-    if command == "calendar":  # not a table command: pyarrow is not even imported
+    imported, backend, variable = _pool_in_program([*_REPORT, "--engine", engine], given)
+    if engine == "auto":  # the small example takes the scalar engine: no pyarrow at all
         assert (imported, variable) == ("False", "None")
     elif given is not None:  # the user's choice
         assert (backend, variable) == (given, given)
@@ -161,6 +172,12 @@ def test_the_table_commands_take_arrows_memory_from_jemalloc_where_it_is_built(
         assert (imported, backend, variable) == ("True", "jemalloc", "jemalloc")
     else:
         assert variable == "None"
+
+
+def test_other_commands_leave_pyarrow_alone() -> None:
+    pytest.importorskip("pyarrow")
+    imported, _, variable = _pool_in_program(["calendar"], None, set_up_only=True)
+    assert (imported, variable) == ("False", "None")
 
 
 def test_an_address_space_limit_takes_the_systems_malloc_before_pyarrow_loads() -> None:
@@ -173,8 +190,13 @@ def test_an_address_space_limit_takes_the_systems_malloc_before_pyarrow_loads() 
     def limited() -> None:
         resource.setrlimit(resource.RLIMIT_AS, (16 << 30, resource.RLIM_INFINITY))
 
-    assert _pool_in_program("report", None, limited) == ["False", "system", "system"]
-    assert _pool_in_program("report", "mimalloc", limited)[1:] == ["mimalloc", "mimalloc"]
+    assert _pool_in_program(["report"], None, limited, set_up_only=True) == [
+        "False",
+        "system",
+        "system",
+    ]
+    given = _pool_in_program(["report"], "mimalloc", limited, set_up_only=True)
+    assert given[1:] == ["mimalloc", "mimalloc"]
 
 
 def test_out_of_memory_is_one_line_naming_what_helps(

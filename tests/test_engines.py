@@ -218,3 +218,65 @@ def test_the_columnar_engine_evaluates_with_the_batch_path(tmp_path: Path, proce
     # rule with a pause); the rest, about 95 %, were evaluated with numpy.
     fallback = results.frame.attrs["scalar_fallback"]
     assert broken <= fallback < 0.1 * len(table)
+
+
+def test_auto_takes_the_scalar_engine_for_a_small_text_table(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Below SMALL bytes of CSV or JSON Lines the scalar engine has finished before numpy and
+    # pandas would have loaded; the choice goes by the name and the size, and the engines give
+    # the same output (the tests above).
+    from tthc_sla import _engines
+
+    assert _engines.SMALL == 1_000_000
+    assert not _engines.columnar("auto", str(EVENTS))  # 2 KB of CSV
+    assert _engines.columnar("columnar", str(EVENTS))
+    assert not _engines.columnar("scalar", str(EVENTS))
+    assert _engines.columnar("auto", None)  # no file to weigh (one dealt into partitions)
+    below, at = tmp_path / "below.csv", tmp_path / "at.jsonl"
+    below.write_bytes(b"x" * (_engines.SMALL - 1))
+    at.write_bytes(b"x" * _engines.SMALL)
+    assert not _engines.columnar("auto", str(below))
+    assert _engines.columnar("auto", str(at))
+    for name in ("small.xlsx", "small.parquet"):  # compressed: few bytes hold many rows
+        (tmp_path / name).write_bytes(b"x" * 100)
+        assert _engines.columnar("auto", str(tmp_path / name))
+    (tmp_path / "small.jsonl").write_bytes(b"x" * 100)
+    assert not _engines.columnar("auto", str(tmp_path / "small.jsonl"))
+    # Not a file it can weigh (missing, standard input): the columnar reader names the problem.
+    assert _engines.columnar("auto", str(tmp_path / "missing.csv"))
+    assert _engines.columnar("auto", "-")
+    monkeypatch.setattr(_engines, "columnar_available", lambda: False)
+    assert not _engines.columnar("auto", str(at))
+
+
+def test_the_command_line_reads_a_small_table_with_the_scalar_engine(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from tthc_sla import _engines, _fastread, _tables
+
+    readers: list[str] = []
+
+    def spied(name: str, real: Any) -> Any:
+        def spy(*args: Any, **kwargs: Any) -> Any:
+            readers.append(name)
+            return real(*args, **kwargs)
+
+        return spy
+
+    for module, name in ((_fastread, "read_events_frame"), (_tables, "read_dossiers")):
+        monkeypatch.setattr(module, name, spied(name, getattr(module, name)))
+    argv = ["report", str(EVENTS), "--procedures", str(PROCS), "--period", "2026-10"]
+
+    def first_reader(*more: str) -> tuple[str, tuple[int, str, str]]:
+        readers.clear()
+        output = _run(capsys, [*argv, *more])
+        assert output[0] == 0
+        return readers[0], output
+
+    small, output = first_reader()  # the example: 2 KB of CSV
+    assert small == "read_dossiers"
+    # --partitions names the columnar engine's way of reading, whatever the size.
+    assert first_reader("--partitions", "1") == ("read_events_frame", output)
+    monkeypatch.setattr(_engines, "SMALL", 0)  # no table is small
+    assert first_reader() == ("read_events_frame", output)

@@ -163,6 +163,17 @@ def run_cli(capsys: pytest.CaptureFixture[str], *argv: str) -> Run:
     return Run(code, out, captured.err.splitlines(), captured.out)
 
 
+@pytest.fixture(params=["auto", "columnar"])
+def either_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test over the command line twice: with the engine ``auto`` takes for these small
+    files (the scalar one), and with the columnar engine, as a larger export would be read."""
+    if request.param == "columnar":
+        pytest.importorskip("pandas")
+        from tthc_sla import _engines
+
+        monkeypatch.setattr(_engines, "SMALL", 0)
+
+
 def evaluate_cli(capsys: pytest.CaptureFixture[str], path: Path | str, *options: str) -> Run:
     argv = ["evaluate", str(path), "--procedures", str(PROCS), "--as-of", AS_OF, *options]
     return run_cli(capsys, *argv)
@@ -254,6 +265,7 @@ def test_the_manifest_covers_every_file_once() -> None:
             assert c["line"] in first, c["file"]
 
 
+@pytest.mark.usefixtures("either_engine")
 def test_the_clean_file_accounts_for_its_37_rows(capsys: pytest.CaptureFixture[str]) -> None:
     run = evaluate_cli(capsys, EVENTS)
     assert run.code == 0, run.err
@@ -268,6 +280,7 @@ def test_the_clean_file_accounts_for_its_37_rows(capsys: pytest.CaptureFixture[s
 # --------------------------------------------------------------------------- the CLI
 
 
+@pytest.mark.usefixtures("either_engine")
 @pytest.mark.parametrize("case", _cases("clean"))
 def test_clean_variant_evaluates_like_the_clean_file(
     case: dict[str, Any], capsys: pytest.CaptureFixture[str]
@@ -292,6 +305,7 @@ def test_clean_variant_evaluates_like_the_clean_file(
     assert (again.code, _written_back(evaluations(again.out), relabel)) == (0, clean)
 
 
+@pytest.mark.usefixtures("either_engine")
 @pytest.mark.parametrize("skip_bad", [False, True], ids=["strict", "skip-bad"])
 @pytest.mark.parametrize("case", _cases("refused"))
 def test_refused_file_exits_2_naming_the_line(
@@ -311,6 +325,7 @@ def test_refused_file_exits_2_naming_the_line(
     assert "Traceback" not in "\n".join(run.err)
 
 
+@pytest.mark.usefixtures("either_engine")
 @pytest.mark.parametrize("case", _cases("set_aside"))
 def test_bad_dossier_without_skip_bad_exits_2_naming_the_first_problem(
     case: dict[str, Any], capsys: pytest.CaptureFixture[str]
@@ -331,6 +346,7 @@ def test_bad_dossier_without_skip_bad_exits_2_naming_the_first_problem(
     assert set(case["set_aside"][case["dossier"]]) <= {case["line"]} | _numbers(m["problem"])
 
 
+@pytest.mark.usefixtures("either_engine")
 @pytest.mark.parametrize("case", _cases("set_aside"))
 def test_bad_dossier_with_skip_bad_is_set_aside_whole_and_named(
     case: dict[str, Any], capsys: pytest.CaptureFixture[str], tmp_path: Path
@@ -412,6 +428,7 @@ def check_rejects(rejects: Path, case: Mapping[str, Any]) -> None:
         assert any(_has(r["problem"], fragment) for r in first), (fragment, first)
 
 
+@pytest.mark.usefixtures("either_engine")
 @pytest.mark.parametrize("skip_bad", [False, True], ids=["strict", "skip-bad"])
 @pytest.mark.parametrize("case", _cases("nothing"))
 def test_a_file_with_no_dossier_exits_2(
@@ -710,6 +727,7 @@ def test_a_17_mb_note_is_refused_naming_its_line(
         assert set(evaluations(run.out)) == CLEAN_IDS - {"HS-004"}
 
 
+@pytest.mark.usefixtures("either_engine")
 def test_report_keeps_an_agency_named_total_apart_from_the_total_row(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

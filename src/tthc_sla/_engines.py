@@ -4,20 +4,22 @@
 ``columnar``: the whole table through :func:`tthc_sla.batch.evaluate_frame` (the ``batch``
 extra), with the histories it cannot judge given back to the scalar path so that what is set
 aside, and why, is the scalar engine's. ``auto`` takes the columnar engine when numpy and
-pandas are installed. Both give flat rows (``evaluation._flat``), summaries, and the lists.
+pandas are installed, except for a small text table (:data:`SMALL`). Both give flat rows
+(``evaluation._flat``), summaries, and the lists.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
-from tthc_sla import _tables
+from tthc_sla import _formats, _tables
 from tthc_sla._fastread import FrameTable
 from tthc_sla.calendar import WorkingCalendar
 from tthc_sla.errors import TthcSlaError
@@ -28,9 +30,14 @@ from tthc_sla.metrics import due_soon, late_by_unit, late_dossiers, summarize
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy
 
-__all__ = ["ENGINES", "Results", "columnar", "columnar_available", "evaluate_all"]
+__all__ = ["ENGINES", "SMALL", "Results", "columnar", "columnar_available", "evaluate_all"]
 
 ENGINES = ("auto", "scalar", "columnar")
+
+SMALL: Final = 1_000_000
+"""Bytes of CSV or JSON Lines below which ``--engine auto`` takes the scalar engine: it has
+evaluated such a file (some 3,000 dossiers) before numpy and pandas would have loaded (about
+0.5 s of a 1.2 s run; the engines break even near 5,000 dossiers, see docs/scale.md)."""
 
 
 def columnar_available() -> bool:
@@ -132,9 +139,22 @@ def evaluate_all(
     return Results(evaluations=evaluations), aside
 
 
-def columnar(engine: str) -> bool:
-    """Whether ``--engine`` (auto, scalar, columnar) means the columnar engine here."""
-    return engine == "columnar" or (engine == "auto" and columnar_available())
+def columnar(engine: str, events: str | None = None) -> bool:
+    """Whether ``--engine`` (auto, scalar, columnar) means the columnar engine for the
+    events file ``events`` (None: any input, e.g. one already dealt into partitions): auto
+    takes it when numpy and pandas are installed, unless ``events`` is a CSV or JSON Lines file
+    of fewer than :data:`SMALL` bytes."""
+    if engine != "auto":
+        return engine == "columnar"
+    return columnar_available() and not (events is not None and _small_text(events))
+
+
+def _small_text(path: str) -> bool:
+    """Whether ``path`` is a text table (by its name) of fewer than SMALL bytes."""
+    try:
+        return _formats.text_table(path) and os.path.isfile(path) and os.path.getsize(path) < SMALL
+    except OSError:  # unreadable: the reader names the problem
+        return False
 
 
 @attrs.frozen

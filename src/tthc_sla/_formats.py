@@ -269,6 +269,11 @@ def _format_of(name: str, format: str | None, *, by_name_only: bool) -> str | No
     raise TableError(name, 0, f"cannot tell the format from {shown}: expected {_ACCEPTED}")
 
 
+def text_table(name: str) -> bool:
+    """Whether a file's name says it holds a text table (CSV or JSON Lines)."""
+    return _SUFFIXES.get(os.path.splitext(name)[1].lower()) in ("csv", "jsonl")
+
+
 def _is_text(source: IO[Any]) -> bool:
     """Whether an open file yields ``str`` (rather than ``bytes``)."""
     if isinstance(source, io.TextIOBase):

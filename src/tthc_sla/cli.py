@@ -348,7 +348,8 @@ def _table_args(p: argparse.ArgumentParser) -> None:
         choices=_engines.ENGINES,
         default="auto",
         help="scalar: every history replayed in Python; columnar: the whole table with numpy "
-        "(the batch extra), same output; auto (default): columnar when it is installed",
+        "(the batch extra), same output; auto (default): columnar when it is installed, "
+        "scalar for a CSV or JSON Lines file under 1 MB (it finishes first)",
     )
     p.add_argument(
         "--partitions",
@@ -611,7 +612,11 @@ def _load(args: argparse.Namespace) -> _Run:
     procedures = _tables.read_procedures(
         args.procedures, encoding=args.procedures_encoding, delimiter=args.procedures_delimiter
     )
-    columnar = _engines.columnar(args.engine)
+    # --partitions names the columnar engine's way of reading; else a small text table takes
+    # the scalar engine under auto (the same output, without loading numpy and pandas).
+    columnar = _engines.columnar(args.engine, None if args.partitions else args.events)
+    if columnar and _own_process:
+        _arrow_pool(load=True)  # before any worker starts
     read = _fastread.read_events_frame if columnar else _tables.read_dossiers
     size = os.path.getsize(args.events) if os.path.isfile(args.events) else 0
     parts = args.partitions or (_partition.parts_for(args.events) if columnar else 1)
@@ -1066,19 +1071,22 @@ def program() -> int:
       pages in may compact memory on the spot, a cost paid again for every large temporary
       array (numpy issue 31590). Off unless ``NUMPY_MADVISE_HUGEPAGE`` is set. Report over
       1M dossiers: system time 1.1-2.5 s -> 0.7-0.9 s.
-    * The table commands take Arrow's memory from jemalloc where this pyarrow has it, unless
+    * The columnar engine takes Arrow's memory from jemalloc where this pyarrow has it, unless
       ``ARROW_DEFAULT_MEMORY_POOL`` chooses (``_arrow_pool``).
     """
+    global _own_process  # the process is the program's to set up
+    _own_process = True
     os.environ.setdefault("NUMPY_MADVISE_HUGEPAGE", "0")
     if sys.argv[1:2] and sys.argv[1] in _TABLE_COMMANDS:
-        _arrow_pool()
+        _arrow_pool(load=False)
     return main()
 
 
 _TABLE_COMMANDS = ("evaluate", "report", "list")
+_own_process = False  # True in the tthc-sla program (program()), False under a library caller
 
 
-def _arrow_pool() -> None:
+def _arrow_pool(*, load: bool) -> None:
     """Arrow's allocations from jemalloc, in this process and (through the environment) the
     workers it starts, rather than mimalloc, pyarrow's default on Linux. Measured over 1M
     dossiers, alternated: report peak 1.23 -> 0.90-1.02 GB and 4.39-4.56 -> 4.03-4.20 s;
@@ -1086,11 +1094,15 @@ def _arrow_pool() -> None:
     the system's malloc, chosen before pyarrow loads: mimalloc maps a 1 GiB arena at its
     first allocation when the limit leaves room for one (so a 300,000-dossier report ran in
     1,200 MB of address space and not in 1,700 MB), and jemalloc also reserves ahead. Nothing
-    where pyarrow is missing or the variable is set."""
+    where pyarrow is missing or the variable is set. ``load``: choose jemalloc (which loads
+    pyarrow, some 0.1 s: done when the columnar engine is taken, which loads it anyway);
+    else only the address-space case, which needs no loading."""
     if "ARROW_DEFAULT_MEMORY_POOL" in os.environ or importlib.util.find_spec("pyarrow") is None:
         return
     if _partition.address_space_limit() is not None:
         os.environ["ARROW_DEFAULT_MEMORY_POOL"] = "system"  # read when pyarrow loads
+        return
+    if not load:
         return
     import pyarrow as pa
 
