@@ -26,6 +26,7 @@ from tthc_sla import (
     summarize,
     vietnam_calendar,
 )
+from tthc_sla.metrics import level_rank
 
 CAL = vietnam_calendar()
 K = EventKind
@@ -296,3 +297,26 @@ def test_report_groups_run_from_ministry_to_commune() -> None:
     frame = evaluate_frame(events_frame(ds), [PROC], CAL, as_of=END_OCT)
     columnar = summarize_frame(frame, period=OCT, by=["level"])
     assert [k[0] for k in columnar] == [k[0] for k in groups]
+
+
+@pytest.mark.parametrize(
+    ("label", "rank"),
+    [
+        # Labels as exports and the report form write them (law-2026-11.md §2.2, §3).
+        ("Bộ, ngành", 0),
+        ("Bộ Tư pháp", 0),
+        ("Sở ban ngành", 1),  # the province's departments ("ngành" of "ban ngành")
+        ("Sở Tư pháp", 1),
+        ("UBND cấp tỉnh", 1),
+        ("Thành phố trực thuộc trung ương", 1),  # a province, not the centre
+        ("UBND thị xã Sơn Tây", 2),  # "thị xã" is a district, though it holds "xã"
+        ("Cấp huyện", 2),
+        ("Bộ phận một cửa cấp xã", 3),  # a commune's counter, not a ministry
+        ("UBND phường Ba Đình", 3),
+        ("Đặc khu Phú Quốc", 3),
+        ("Bộ phận một cửa", 4),  # a counter of no stated level
+        ("Khác", 4),
+    ],
+)
+def test_level_rank_reads_whole_words(label: str, rank: int) -> None:
+    assert level_rank(label) == rank

@@ -7,6 +7,7 @@ Dask or Spark. Rates are named, documented definitions computed from the counter
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, time
@@ -279,28 +280,46 @@ def _key_functions(by: GroupKey | Sequence[GroupKey]) -> list[Callable[[Evaluati
     return out
 
 
-# Levels of government, highest first (law-2026-11.md §3): ministries and sectors, provinces,
-# districts (dossiers before 1/7/2025 only: local government has had two levels since), communes.
-_LEVEL_WORDS = (
-    ("bộ", "ngành", "trung ương", "ministry"),
-    ("tỉnh", "thành phố trực thuộc", "province"),
-    ("huyện", "quận", "thị xã", "district"),
-    ("xã", "phường", "thị trấn", "đặc khu", "commune"),
+# Levels of government, highest first (law-2026-11.md §3): ministries and sectors, provinces
+# (their departments, "sở"), districts (dossiers before 1/7/2025 only: local government has had
+# two levels since), communes. Whole words only: "Bộ phận một cửa" is a counter, not a ministry,
+# "Sở ban ngành" a province's departments, and a "thành phố trực thuộc trung ương" a province.
+_LEVEL_NAMED = re.compile(r"\bcấp (bộ|trung ương|tỉnh|huyện|quận|xã|phường|thị trấn)\b")
+_LEVEL_OF_NAMED = {"bộ": 0, "trung ương": 0, "tỉnh": 1, "huyện": 2, "quận": 2}  # else 3
+_LEVEL_WORDS = tuple(
+    re.compile(p)
+    for p in (
+        r"\bbộ\b(?! phận)|(?<!trực thuộc )\btrung ương\b|(?<!ban )\bngành\b|\bministry\b",
+        r"\btỉnh\b|\bthành phố trực thuộc trung ương\b|\bsở\b|\bprovince\b",
+        r"\bhuyện\b|\bquận\b|\bthị xã\b|\bdistrict\b",
+        r"\bxã\b|\bphường\b|\bthị trấn\b|\bđặc khu\b|\bcommune\b",
+    )
 )
 
 
 def level_rank(level: Any) -> int:
     """Where a level stands in reports: ministry 0, province 1, district 2, commune 3, else 4.
 
-    Levels are free text in exports ("Cấp xã", "UBND cấp tỉnh", "Bộ, ngành"); the first word
-    group found decides, so "Cấp xã" is a commune and "Cấp tỉnh" a province.
+    Levels are free text in exports ("Cấp xã", "UBND cấp tỉnh", "Bộ, ngành", "Sở Tư pháp"): a
+    level named with "cấp" decides ("Bộ phận một cửa cấp xã" is a commune's), else the highest
+    level whose words it holds as whole words ("thị xã" is a district, "Bộ phận" no ministry).
 
     Examples:
         >>> [level_rank(x) for x in ("Cấp xã", "Cấp tỉnh", "Bộ, ngành", "Cấp huyện", None)]
         [3, 1, 0, 2, 4]
+        >>> [level_rank(x) for x in ("Sở ban ngành", "Bộ phận một cửa cấp xã", "UBND thị xã")]
+        [1, 3, 2]
     """
     if not isinstance(level, str):
         return len(_LEVEL_WORDS)
+    text = fold(level)
+    named = _LEVEL_NAMED.search(text)
+    if named:
+        return _LEVEL_OF_NAMED.get(named.group(1), 3)
+    for rank, words in enumerate(_LEVEL_WORDS):
+        if words.search(text):
+            return rank
+    return len(_LEVEL_WORDS)
     text = fold(level)
     for rank, words in enumerate(_LEVEL_WORDS):
         if any(w in text for w in words):
