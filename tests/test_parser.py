@@ -22,6 +22,7 @@ import contextlib
 import importlib.util
 import json
 import time
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -450,6 +451,12 @@ def _single(text: str) -> ProcessingTime:
     return got
 
 
+# Luật Đường sắt (PD duong-sat.md l.9717, law-2026-11.md §5 B): two ceilings, both totals.
+DUONG_SAT = (
+    "Không quá 07 ngày làm việc; trường hợp cần thiết có thể được kéo dài nhưng không quá 01 "
+    "tháng kể từ ngày nhận được tin báo; trường hợp tiếp tục được kéo dài, thời hạn kéo dài "
+    "không quá 02 tháng kể từ ngày nhận được tin báo."
+)
 # Luật Hộ tịch 2014 art. 25(2) (PD ho-tich.md l.535): "thêm" -> the extension is added.
 HO_TICH_25 = (
     "Trong thời hạn 03 ngày làm việc, kể từ ngày nhận đủ giấy tờ theo quy định, nếu thấy thông "
@@ -527,6 +534,22 @@ TT_53 = (
             "01 tháng kể từ ngày nhận được tin báo.",
             "7wd..1m", M.TOTAL, "1m",
         ),
+        # Luật Đường sắt in full: an extension, then a further one, each anchored at the report
+        # (law-2026-11.md §5 B): the longest time allowed is the longer total, 2 months.
+        (DUONG_SAT, "7wd..2m", M.TOTAL, "2m"),
+        # Constructed: a second, longer "thêm" may add to the time or to the first extension.
+        (
+            "03 ngày làm việc; trường hợp cần xác minh thì kéo dài thêm không quá 05 ngày làm "
+            "việc; trường hợp phức tạp có thể kéo dài thêm không quá 10 ngày làm việc.",
+            "3wd?10wd", M.AMBIGUOUS, None,
+        ),
+        # Constructed: two totals in different units do not compare.
+        (
+            "Không quá 07 ngày làm việc; trường hợp cần thiết có thể được kéo dài nhưng không quá "
+            "01 tháng kể từ ngày nhận được tin báo; trường hợp tiếp tục được kéo dài, thời hạn "
+            "kéo dài không quá 45 ngày kể từ ngày nhận được tin báo.",
+            "7wd?45d", M.AMBIGUOUS, None,
+        ),
         # Constructed: "kéo dài" alone with a ceiling under the base can only be added to it.
         (
             "04 tháng kể từ ngày nhận đủ hồ sơ; trường hợp cần thẩm tra thì có thể kéo dài nhưng "
@@ -550,6 +573,26 @@ def test_extension_modes(text: str, spec: str, mode: ExtensionMode, ceiling: str
     else:
         with pytest.raises(PolicyError):
             got.ceiling()
+
+
+def test_several_extension_clauses_are_noted_and_never_dropped() -> None:
+    # Before, two ceilings were left in the note and the time had no extension: deadline(...,
+    # extended=True) silently gave the base time. 2026-10-05 (Mon) + 2 months = 2026-12-05, a
+    # Saturday: the period ends at the close of Monday 2026-12-07 (Civil Code 2015 art. 148).
+    from tthc_sla import deadline, vietnam_calendar
+
+    got = _single(DUONG_SAT)
+    assert got.note == "several extension clauses: 1 tháng, 2 tháng"
+    cal = vietnam_calendar()
+    received = datetime(2026, 10, 5, 9)
+    assert deadline(received, got, cal).due_date == date(2026, 10, 14)
+    assert deadline(received, got, cal, extended=True).due_date == date(2026, 12, 7)
+    twice = _single(
+        "03 ngày làm việc; trường hợp cần xác minh thì kéo dài thêm không quá 05 ngày làm việc; "
+        "trường hợp phức tạp có thể kéo dài thêm không quá 10 ngày làm việc."
+    )
+    with pytest.raises(PolicyError, match=r"ambiguous.*several extension clauses: 5 ngày"):
+        deadline(received, twice, cal, extended=True)
 
 
 def test_ambiguous_ceiling_names_the_time() -> None:

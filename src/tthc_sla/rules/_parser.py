@@ -1456,6 +1456,31 @@ def _excluded_notes(src: str, tokens: Sequence[_Token]) -> list[tuple[int, str]]
     return notes
 
 
+def _extension_of(
+    text: str, pt: ProcessingTime, clauses: Sequence[tuple[ProcessingTime, ExtensionMode | None]]
+) -> tuple[ProcessingTime, ExtensionMode]:
+    """The extension of ``pt`` from its clauses and their cues.
+
+    Clauses of one ceiling: that ceiling, in the mode their cues give. Clauses of several
+    ceilings (an extension, then a further one: "trường hợp tiếp tục được kéo dài, thời hạn
+    kéo dài không quá 02 tháng kể từ ngày nhận được tin báo", Luật Đường sắt): when each is a
+    total counted from the same start (law-2026-11.md §5 B), the longest time allowed is the
+    longest of them, a total; otherwise (additional ceilings may add to the time or to the
+    extension before them, and ceilings in different units do not compare) the longest, or
+    the last, *ambiguous*: ``ceiling()`` refuses it rather than guess.
+    """
+    first = clauses[0][0]
+    if len({_key(e) for e, _ in clauses}) == 1:
+        return first, _extension_mode(text, pt, first, {m for _, m in clauses})
+    modes = {_extension_mode(text, pt, e, {m}) for e, m in clauses}
+    if len({e.kind for e, _ in clauses}) > 1:
+        return clauses[-1][0], ExtensionMode.AMBIGUOUS
+    longest = max((e for e, _ in clauses), key=lambda e: e.amount or 0)
+    if modes == {ExtensionMode.TOTAL}:
+        return longest, ExtensionMode.TOTAL
+    return longest, ExtensionMode.AMBIGUOUS
+
+
 def _extension_mode(
     text: str,
     pt: ProcessingTime,
@@ -1727,12 +1752,11 @@ def _qualified(
     extra_ms = [e for o in owners for e in clauses.extras.get(o, [])]
     note_list = list(dict.fromkeys(n for o in owners for n in clauses.notes.get(o, [])))
     extension, mode = None, None
-    if exts and len({_key(e) for e, _ in exts}) == 1:
-        extension = exts[0][0]
-        mode = _extension_mode(text, pt, extension, {m for _, m in exts})
-    elif exts:
-        shown = ", ".join(dict.fromkeys(str(e) for e, _ in exts))
-        note_list.append("several extension clauses: " + shown)
+    if exts:
+        extension, mode = _extension_of(text, pt, exts)
+        if len({_key(e) for e, _ in exts}) > 1:
+            shown = ", ".join(dict.fromkeys(str(e) for e, _ in exts))
+            note_list.append("several extension clauses: " + shown)
     extra: int | float = 0
     if extra_ms:
         kinds = {e.kind for e in extra_ms}

@@ -562,7 +562,8 @@ class ProcessingTime:
             f"an extension whose wording says whether its ceiling of {extension} is added to "
             f"{base} or is the whole time; this wording is "
             "ambiguous (ExtensionMode.AMBIGUOUS): read the legal text and set "
-            "extension_mode=ExtensionMode.ADDITIONAL or TOTAL with attrs.evolve",
+            "extension_mode=ExtensionMode.ADDITIONAL or TOTAL with attrs.evolve"
+            + (f" (note: {self.note})" if self.note else ""),
         )
 
     def __str__(self) -> str:
