@@ -316,9 +316,12 @@ def test_every_number_of_the_table_is_the_csv_reports(
     expected = {(r["row"], _csv_label(r)): r for r in _cli_report(argument)}
     table = section(parse(_page(*period)), "bang-tong-hop").one("table")
     heads = table.one("thead").text()
-    for label in ("Cơ quan", "Tiếp nhận", "Trực tuyến", "Trực tiếp, bưu chính", "Từ kỳ trước"):
+    # The form's own headings (law-2026-11.md §2.2).
+    for label in ("Cơ quan", "Số hồ sơ nhận giải quyết", "Trực tuyến",
+                  "Trực tiếp, dịch vụ bưu chính", "Từ kỳ trước"):  # fmt: skip
         assert label in heads
-    for label in ("Đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn", "Đang giải quyết"):
+    for label in ("Số hồ sơ đã giải quyết", "Trước hạn", "Đúng hạn", "Quá hạn",
+                  "Số hồ sơ đang giải quyết"):  # fmt: skip
         assert label in heads
     assert "Trong hạn" in heads
     assert "Rút, hủy" in heads

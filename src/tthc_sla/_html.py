@@ -48,20 +48,21 @@ _CHANNELS: Final[Mapping[str, str]] = {
     "direct": "Trực tiếp",
     "postal": "Bưu chính",
 }
-# The report's column groups (metrics.md §1), in the order of the statutory form.
+# The report's column groups (metrics.md §1) in the order and words of the statutory form
+# (Biểu số 06/VPCP/KSTT as one-stop software implements it, law-2026-11.md §2.2).
 _GROUPS: Final[tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = (
     (
-        "Tiếp nhận",
+        "Số hồ sơ nhận giải quyết",
         (
             ("to_handle", "Tổng số"),
             ("received_online", "Trực tuyến"),
-            ("received_direct", "Trực tiếp, bưu chính"),
+            ("received_direct", "Trực tiếp, dịch vụ bưu chính"),
             ("received_unknown_channel", "Không rõ kênh"),
             ("carried_over", "Từ kỳ trước"),
         ),
     ),
     (
-        "Đã giải quyết",
+        "Số hồ sơ đã giải quyết",
         (
             ("resolved", "Tổng số"),
             ("early", "Trước hạn"),
@@ -70,7 +71,7 @@ _GROUPS: Final[tuple[tuple[str, tuple[tuple[str, str], ...]], ...]] = (
         ),
     ),
     (
-        "Đang giải quyết",
+        "Số hồ sơ đang giải quyết",
         (("pending", "Tổng số"), ("pending_within", "Trong hạn"), ("pending_overdue", "Quá hạn")),
     ),
 )
