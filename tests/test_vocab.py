@@ -41,11 +41,18 @@ PROC = Procedure("1.001", "Cấp phép", "5wd")
         ("hủy", EventKind.CANCELLED),
         ("huỷ", EventKind.CANCELLED),  # the older tone placement
         ("RESOLVED", EventKind.RESOLVED),
+        # The words docs/histories.md gives, as the legal texts and forms write them.
+        ("tiếp nhận hồ sơ đầy đủ, hợp lệ", EventKind.RECEIVED),
+        ("hoàn thành bước", EventKind.STEP_FINISHED),
+        ("xin lỗi và đề nghị gia hạn", EventKind.RESCHEDULED),  # Circular 03/2025 Mẫu 04
+        ("dừng thực hiện TTHC", EventKind.WITHDRAWN),  # Decree 118/2025 art. 21
+        ("dừng thực hiện thủ tục hành chính", EventKind.WITHDRAWN),
     ],
 )
 def test_event_kind_words(word: str, kind: EventKind) -> None:
     step = "Thẩm định" if kind in (EventKind.STEP_STARTED, EventKind.STEP_FINISHED) else None
-    assert Event(AT, word, step=step).kind is kind
+    new_due = AT.date() if kind is EventKind.RESCHEDULED else None
+    assert Event(AT, word, step=step, new_due=new_due).kind is kind
 
 
 def test_every_word_names_a_member_and_is_folded() -> None:

@@ -34,11 +34,13 @@ KIND_WORDS: Final[Mapping[str, str]] = {
     "nộp": "submitted",
     "tiếp nhận": "received",
     "tiếp nhận hồ sơ": "received",
+    "tiếp nhận hồ sơ đầy đủ, hợp lệ": "received",
     "bắt đầu bước": "step_started",
     "bắt đầu bước xử lý": "step_started",
     "chuyển xử lý": "step_started",
     "kết thúc bước": "step_finished",
     "kết thúc bước xử lý": "step_finished",
+    "hoàn thành bước": "step_finished",
     "yêu cầu bổ sung": "supplement_requested",
     "yêu cầu bổ sung hồ sơ": "supplement_requested",
     "đã bổ sung": "supplement_received",
@@ -48,6 +50,7 @@ KIND_WORDS: Final[Mapping[str, str]] = {
     "tiếp tục": "resumed",
     "xin lỗi và hẹn lại": "rescheduled",
     "hẹn lại": "rescheduled",
+    "xin lỗi và đề nghị gia hạn": "rescheduled",  # Circular 03/2025/TT-VPCP Mẫu 04's wording
     "đã giải quyết": "resolved",
     "hoàn thành": "resolved",
     "giải quyết xong": "resolved",
@@ -58,6 +61,8 @@ KIND_WORDS: Final[Mapping[str, str]] = {
     "trả kết quả": "returned",
     "đã trả kết quả": "returned",
     "rút hồ sơ": "withdrawn",
+    "dừng thực hiện tthc": "withdrawn",  # Decree 118/2025 art. 21 (fold() lower-cases the key)
+    "dừng thực hiện thủ tục hành chính": "withdrawn",
     "hủy": "cancelled",
     "huỷ": "cancelled",  # the older tone placement, still common in exports
     "hủy hồ sơ": "cancelled",
