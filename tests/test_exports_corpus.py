@@ -659,6 +659,27 @@ def test_xlsx_with_real_datetimes_reads_equal(
     check_accounting(run, path, rows=37, evaluated=10, set_aside=0, set_aside_rows=0)
 
 
+def test_xlsx_receipt_shown_as_a_date_alone_is_refused(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    # A cell formatted "dd/mm/yyyy" holds a date without a time of day; openpyxl hands it over
+    # as midnight, which would silently pass the 15:00 rule. It is refused as in a CSV file.
+    header, rows = _clean_records()
+    at, kind, ids = header.index("at"), header.index("kind"), header.index("dossier_id")
+    i = next(k for k, r in enumerate(rows) if r[ids] == "HS-001" and r[kind] == "received")
+    path = tmp_path / "events.xlsx"
+    sheet = _write_xlsx(path, header, rows)
+    cell = sheet.cell(row=i + 2, column=at + 1)
+    cell.value = datetime.combine(cell.value.date(), datetime.min.time())
+    cell.number_format = "dd/mm/yyyy"
+    sheet.parent.save(path)
+    run = evaluate_cli(capsys, path)
+    assert run.code == 2
+    m = the_error(run, path)
+    assert (m["line"], m["column"], m["dossier"]) == (str(i + 2), "at", "HS-001"), m.group(0)
+    assert "a date without a time of day" in m["problem"]
+
+
 def test_xlsx_bad_row_is_named_by_its_sheet_row(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:

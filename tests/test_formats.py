@@ -530,13 +530,43 @@ def test_xlsx_values_and_sheet_rows(tmp_path: Path) -> None:
     )
     assert isinstance(rows[0][1]["Ngày nhận"], datetime)
     assert rows[1][0] == 5
-    assert rows[1][1]["Ngày nhận"] == datetime(2024, 3, 2)  # Excel has no pure dates
+    # Excel stores every moment as a number; a cell shown as a date alone ("yyyy-mm-dd", the
+    # format openpyxl gives a date) is read as a date, not as midnight.
+    assert rows[1][1]["Ngày nhận"] == date(2024, 3, 2)
+    assert type(rows[1][1]["Ngày nhận"]) is date
     assert rows[1][1]["2024"] == 2.5
     assert rows[2] == (
         7,
         {"Mã hồ sơ": "HS-03", "Ngày nhận": "  text  ", "2024": True, CELL_COUNT: 5},
     )
     assert len(rows) == 3
+
+
+@pytest.mark.parametrize(
+    ("number_format", "expected"),
+    [
+        ("dd/mm/yyyy", date(2026, 11, 20)),
+        ("d-mmm-yy", date(2026, 11, 20)),
+        ("mm-dd-yy", date(2026, 11, 20)),  # Excel's built-in date format 14
+        ('dd/mm/yyyy "lúc" [$-42A]', date(2026, 11, 20)),  # literals and a locale: no time
+        ("dd/mm/yyyy hh:mm", datetime(2026, 11, 20)),  # a receipt at midnight, shown as such
+        ("yyyy-mm-dd h:mm:ss AM/PM", datetime(2026, 11, 20)),
+        ("dd/mm/yyyy ", datetime(2026, 11, 20, 9, 30)),  # a time the format hides is kept
+    ],
+)
+def test_xlsx_dates_shown_without_a_time_are_dates(
+    tmp_path: Path, number_format: str, expected: object
+) -> None:
+    openpyxl = pytest.importorskip("openpyxl")
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.append(["at"])
+    ws.append([expected if isinstance(expected, datetime) else datetime(2026, 11, 20)])
+    ws["A2"].number_format = number_format
+    wb.save(tmp_path / "d.xlsx")
+    _, rows = _read(tmp_path / "d.xlsx")
+    assert rows == [(2, {"at": expected})]
+    assert type(rows[0][1]["at"]) is type(expected)
 
 
 def test_xlsx_sheet_by_name(tmp_path: Path) -> None:

@@ -37,8 +37,10 @@ import io
 import itertools
 import json
 import os
+import re
 import warnings
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import IO, Any, Final
 
 import attrs
@@ -1002,7 +1004,7 @@ def _xlsx_values(ws: Any, name: str, state: _State) -> Iterator[tuple[int, tuple
     ws.reset_dimensions()  # a sheet's recorded size can be wrong: read every cell there is
     row = 0
     try:
-        rows = iter(ws.iter_rows(values_only=True))
+        rows = iter(ws.iter_rows())
     except Exception as exc:  # the library raises many kinds for a damaged file
         raise TableError(name, 0, f"the sheet cannot be read ({_said(exc)})") from None
     while True:
@@ -1016,7 +1018,24 @@ def _xlsx_values(ws: Any, name: str, state: _State) -> Iterator[tuple[int, tuple
         if cells is None:
             return
         row += 1
-        yield row, cells
+        yield row, tuple(_xlsx_value(c) for c in cells)
+
+
+_MIDNIGHT: Final = datetime.min.time()
+_FORMAT_LITERALS: Final = re.compile(r'"[^"]*"|\[[^\]]*\]|\\.|_.|\*.')
+
+
+def _xlsx_value(cell: Any) -> Any:
+    """A cell's value; a date shown without a time of day (a number format with no hours or
+    seconds: "dd/mm/yyyy") is a ``date``, not the midnight openpyxl makes of it, so that the
+    readers refuse it where the time decides (a receipt) and read it as the close of the day
+    where a date is enough (a new appointment)."""
+    value = cell.value
+    if type(value) is datetime and value.time() == _MIDNIGHT:
+        shown = _FORMAT_LITERALS.sub("", str(getattr(cell, "number_format", "") or ""))
+        if not any(c in "hHsS" for c in shown):
+            return value.date()
+    return value
 
 
 def _xlsx_rows(
