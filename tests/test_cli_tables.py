@@ -279,3 +279,45 @@ def test_list_arguments(capsys: pytest.CaptureFixture[str]) -> None:
     code, _ = run("list", "due-soon", EVENTS, "--procedures", PROCS, "--period", "2026-10")
     assert code == 2
     assert "due-soon takes --as-of" in capsys.readouterr().err
+
+
+def test_the_output_suffix_chooses_the_format(tmp_path: Path) -> None:
+    # report -o r.xlsx wrote CSV text into the .xlsx file; each command now writes what the
+    # suffix names, or refuses a suffix it cannot write, before reading anything.
+    openpyxl = pytest.importorskip("openpyxl")
+    report = ["report", EVENTS, "--procedures", PROCS, "--period", "2026-10"]
+    assert run(*report, "-o", str(tmp_path / "r.xlsx"))[0] == 0
+    form = openpyxl.load_workbook(tmp_path / "r.xlsx").active
+    assert form["A1"].value.startswith("Biểu số 06/VPCP/KSTT")
+    assert run(*report, "-o", str(tmp_path / "r.html"))[0] == 0
+    assert (tmp_path / "r.html").read_text("utf-8").startswith("<!DOCTYPE html>")
+    assert run(*report, "-o", str(tmp_path / "r.json"))[0] == 0
+    assert "to_handle" in json.loads((tmp_path / "r.json").read_text("utf-8"))[-1]
+    evaluate = ["evaluate", EVENTS, "--procedures", PROCS, "--as-of", "2026-10-31T23:59"]
+    assert run(*evaluate, "-o", str(tmp_path / "e.json"))[0] == 0
+    assert len(json.loads((tmp_path / "e.json").read_text("utf-8"))) == 10
+    # --format wins over the suffix.
+    assert run(*report, "--format", "csv", "-o", str(tmp_path / "c.xlsx"))[0] == 0
+    assert (tmp_path / "c.xlsx").read_text("utf-8").startswith("row,")
+
+
+@pytest.mark.parametrize(
+    ("argv", "named"),
+    [
+        (["report", EVENTS, "--procedures", PROCS, "--period", "2026-10"],
+         "report does not write parquet"),
+        (["list", "late", EVENTS, "--procedures", PROCS, "--period", "2026-10"],
+         "list does not write parquet"),
+        (["evaluate", EVENTS, "--procedures", PROCS], "evaluate does not write html"),
+    ],
+)  # fmt: skip
+def test_a_suffix_the_command_cannot_write_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], argv: list[str], named: str
+) -> None:
+    suffix = "html" if argv[0] == "evaluate" else "parquet"
+    target = tmp_path / f"out.{suffix}"
+    assert run(*argv, "-o", str(target))[0] == 2
+    err = capsys.readouterr().err
+    assert named in err
+    assert err.count("\n") == 1
+    assert not target.exists()

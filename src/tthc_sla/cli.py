@@ -16,7 +16,7 @@ import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any, Protocol, TextIO
+from typing import Any, Final, Protocol, TextIO, cast
 
 import attrs
 
@@ -191,9 +191,9 @@ def _add_evaluate(sub: _Commands) -> None:
     ev.add_argument("--as-of", type=_moment, help="evaluate as of this moment (default: now)")
     ev.add_argument(
         "--format",
-        choices=("csv", "jsonl", "json", "table", "parquet", "xlsx"),
-        help="output format (default: csv; from --output's suffix when it is .jsonl, "
-        ".parquet or .xlsx); parquet (Arrow types, categorical labels) and xlsx need --output",
+        choices=_EVALUATE_FORMATS,
+        help="output format (default: from --output's suffix, .csv .jsonl .json .parquet or "
+        ".xlsx, else csv); parquet (Arrow types, categorical labels) and xlsx need --output",
     )
     ev.set_defaults(run=_run_evaluate)
 
@@ -220,8 +220,9 @@ def _add_report(sub: _Commands) -> None:
     )
     rep.add_argument(
         "--format",
-        choices=("csv", "json", "table", "xlsx", "html"),
-        help="output format (default: table on a terminal, csv otherwise); xlsx: the form "
+        choices=_REPORT_FORMATS,
+        help="output format (default: from --output's suffix, .csv .json .xlsx or .html, "
+        "else table on a terminal and csv otherwise); xlsx: the form "
         "Biểu số 06/VPCP/KSTT (Circular 01/2020/TT-VPCP), needs --output; html: one "
         "self-contained printable page with bars, the monthly trend and the late list",
     )
@@ -282,8 +283,9 @@ def _listing_format_arg(p: argparse.ArgumentParser) -> None:
     """``--format`` of the commands that print a table (``report``, ``list``)."""
     p.add_argument(
         "--format",
-        choices=("csv", "json", "table"),
-        help="output format (default: table on a terminal, csv otherwise)",
+        choices=_LISTING_FORMATS,
+        help="output format (default: from --output's suffix, .csv or .json, else table on a "
+        "terminal and csv otherwise)",
     )
 
 
@@ -292,6 +294,9 @@ def _run_serve(args: argparse.Namespace, out: TextIO) -> None:
 
 
 _BY = ("agency", "level", "field", "channel", "procedure", "received_month")
+_EVALUATE_FORMATS: Final = ("csv", "jsonl", "json", "table", "parquet", "xlsx")
+_REPORT_FORMATS: Final = ("csv", "json", "table", "xlsx", "html")
+_LISTING_FORMATS: Final = ("csv", "json", "table")
 
 
 def _table_args(p: argparse.ArgumentParser) -> None:
@@ -800,8 +805,9 @@ def _open_out(args: argparse.Namespace, out: TextIO) -> TextIO:
 
 def _write_table(args: argparse.Namespace, out: TextIO, rows: Any, columns: Sequence[str]) -> None:
     """Rows to --output or standard output: a table on a terminal, CSV otherwise."""
+    chosen = _output_format(args, _LISTING_FORMATS)
     target = _open_out(args, out)
-    fmt = args.format or ("table" if target.isatty() else "csv")
+    fmt = chosen or ("table" if target.isatty() else "csv")
     try:
         _tables.write_rows(rows, target, fmt=fmt, columns=columns)
     finally:
@@ -809,9 +815,30 @@ def _write_table(args: argparse.Namespace, out: TextIO, rows: Any, columns: Sequ
             target.close()
 
 
+_SUFFIX_FORMATS: Final = {
+    "csv": "csv", "jsonl": "jsonl", "json": "json", "parquet": "parquet", "xlsx": "xlsx",
+    "html": "html", "htm": "html",
+}  # fmt: skip
+
+
+def _output_format(args: argparse.Namespace, choices: Sequence[str]) -> str | None:
+    """``--format``, else the format ``--output``'s suffix names (None: neither says); a
+    suffix naming a format the command does not write is refused rather than filled with
+    another format's bytes."""
+    if args.format or not args.output:
+        return cast(str | None, args.format)
+    suffix = os.path.splitext(args.output)[1].lower().lstrip(".")
+    fmt = _SUFFIX_FORMATS.get(suffix)
+    if fmt is None or fmt in choices:
+        return fmt
+    raise _UsageError(
+        f"--output {args.output}: {args.command} does not write {fmt}; give another suffix or "
+        f"--format ({', '.join(choices)})"
+    )
+
+
 def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
-    suffix = (args.output or "").rsplit(".", 1)[-1].lower()
-    fmt = args.format or (suffix if suffix in ("jsonl", "parquet", "xlsx") else "csv")
+    fmt = _output_format(args, _EVALUATE_FORMATS) or "csv"
     if fmt in ("parquet", "xlsx") and not args.output:
         raise _UsageError(f"--format {fmt} writes a file: give --output FILE")
     run = _load(args)
@@ -853,6 +880,7 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
         if key not in _BY:
             raise _UsageError(f"--by {key!r}: expected some of {', '.join(_BY)}")
     rates = [r.strip() for r in args.rates.split(",") if r.strip()]
+    args.format = _output_format(args, _REPORT_FORMATS)
     if args.format == "xlsx" and not args.output:
         raise _UsageError("--format xlsx writes the form to a file: give --output FILE")
     run = _load(args)
@@ -932,6 +960,7 @@ _LIST_COLUMNS = (
 
 
 def _run_list(args: argparse.Namespace, out: TextIO) -> None:
+    args.format = _output_format(args, _LISTING_FORMATS)  # a suffix it cannot write: now
     if args.which == "due-soon":
         if args.period is not None or args.cutoff is not None:
             raise _UsageError("due-soon takes --as-of, not --period or --cutoff")
