@@ -257,7 +257,7 @@ def test_due_office_day_off_and_english() -> None:
 @pytest.mark.parametrize(
     ("argv", "fragment"),
     [
-        (["due", "2026-13-01", "15wd"], "received_at '2026-13-01'"),
+        (["due", "2026-13-01", "15wd"], "argument received_at: '2026-13-01'"),
         (["due", "2026-11-20T09:00", "Không quy định"], "cannot read a processing time"),
         (["due", "2026-11-20T09:00", "15wd", "--part", "x"], "states a single time"),
         (
@@ -313,3 +313,36 @@ def test_notices_option_adds_a_users_notice() -> None:
     assert json.loads(out)["due_date"] == "2026-12-31"
     code, out = run("due", "2026-12-30T09:00", "1wd", "--notices", notices, "--json")
     assert json.loads(out)["due_date"] == "2027-01-04"
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        (["due", "2026-11-23", "trong ngày"], "received_at"),
+        (["due", "20261123", "trong ngày"], "received_at"),  # ISO basic form, a date too
+        (["evaluate", "examples/events.csv", "--procedures", "examples/procedures.csv",
+          "--as-of", "2026-10-31"], "--as-of"),
+        (["list", "due-soon", "examples/events.csv", "--procedures", "examples/procedures.csv",
+          "--as-of", "2026-10-31"], "--as-of"),
+    ],
+)  # fmt: skip
+def test_a_date_alone_is_no_moment(
+    capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+) -> None:
+    # fromisoformat reads "2026-11-23" as its midnight: a same-day receipt "at 00:00" was due
+    # that day whatever the real time, and --as-of 2026-10-31 hid that day's events. The
+    # table readers refuse a date alone for the same reason.
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert f"argument {option}:" in err
+    assert "a date without a time of day" in err
+    assert "T23:59 for the end of the day" in err
+
+
+def test_a_malformed_moment_names_its_own_option(capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["evaluate", "examples/events.csv", "--procedures", "examples/procedures.csv",
+            "--as-of", "2026-13-01T23:00"]  # fmt: skip
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert "argument --as-of: '2026-13-01T23:00': expected an ISO moment" in err
+    assert "received_at" not in err

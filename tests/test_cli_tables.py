@@ -321,3 +321,27 @@ def test_a_suffix_the_command_cannot_write_is_refused(
     assert named in err
     assert err.count("\n") == 1
     assert not target.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["report", EVENTS, "--procedures", PROCS, "--period", "2101"],
+        ["report", EVENTS, "--procedures", PROCS, "--period", "2101", "--skip-bad"],
+        ["list", "late", EVENTS, "--procedures", PROCS, "--period", "2026-01..2101-01"],
+        ["evaluate", EVENTS, "--procedures", PROCS, "--as-of", "2101-01-01T00:00"],
+        ["evaluate", EVENTS, "--procedures", PROCS, "--as-of", "2026-11-30T09:00",
+         "--years", "2000..2025"],
+    ],
+)  # fmt: skip
+def test_a_moment_outside_the_calendar_is_refused_not_blamed_on_dossiers(
+    capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    # Every dossier is evaluated as of the period's end (or --as-of): past the calendar's
+    # years, each one failed in turn and --skip-bad set them aside as if their data were bad.
+    assert run(*argv)[0] == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "outside the calendar's years" in err
+    assert "--years FIRST..LAST" in err
+    assert "dossier" not in err.replace("the dossiers are", "")

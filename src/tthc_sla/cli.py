@@ -468,7 +468,20 @@ def _period(text: str) -> str:
 
 def _period_dates(args: argparse.Namespace) -> tuple[date, date]:
     """The days of ``--period`` under ``--cutoff`` (calendar when not given)."""
-    return parse_period(args.period, args.cutoff or "calendar")
+    first, last = parse_period(args.period, args.cutoff or "calendar")
+    _in_calendar(args, last, f"--period {args.period} ends on")
+    return first, last
+
+
+def _in_calendar(args: argparse.Namespace, day: date, what: str) -> None:
+    """Refuse an evaluation moment (a period's end, ``--as-of``) outside the calendar's years
+    up front: else every dossier would reach past the calendar, and be blamed for it."""
+    first, last = args.years
+    if not first <= day.year <= last:
+        raise _UsageError(
+            f"{what} {day.isoformat()}, outside the calendar's years {first}..{last} (the "
+            "dossiers are evaluated as of it); --years FIRST..LAST widens the calendar"
+        )
 
 
 def _note_period(args: argparse.Namespace, first: date, last: date) -> None:
@@ -481,13 +494,21 @@ def _note_period(args: argparse.Namespace, first: date, last: date) -> None:
 
 
 def _moment(text: str) -> datetime:
+    """A moment of the command line; a date alone is refused, as the table readers refuse it:
+    the time of day decides (the 15:00 rule, which day is over)."""
     try:
-        return datetime.fromisoformat(text.strip())
+        moment = datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"received_at {text!r}: expected an ISO moment like 2026-11-20T09:30 or "
-            "2026-11-20T09:30+07:00"
+            f"{text!r}: expected an ISO moment like 2026-11-20T09:30 or 2026-11-20T09:30+07:00"
         ) from None
+    if len(text.strip()) <= len("2026-11-20"):  # fromisoformat takes a date as its midnight
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is a date without a time of day; the time decides (the 15:00 rule, "
+            f"which days are over): give it as {moment:%Y-%m-%d}T09:30, or "
+            f"{moment:%Y-%m-%d}T23:59 for the end of the day"
+        )
+    return moment
 
 
 def _date(text: str) -> date:
@@ -736,13 +757,14 @@ class _Read:
         return 0
 
 
-def _local_as_of(moment: datetime | None) -> datetime:
-    """The evaluation moment as local wall time (the readers give local wall times)."""
-    if moment is None:
-        moment = datetime.now(VN_TZ)
+def _local_as_of(args: argparse.Namespace) -> datetime:
+    """``--as-of`` (default: now) as local wall time (the readers give local wall times),
+    within the calendar's years."""
+    moment: datetime = args.as_of or datetime.now(VN_TZ)
     if moment.tzinfo is not None:
         local = moment.astimezone(VN_TZ)
-        return datetime.combine(local.date(), local.time())
+        moment = datetime.combine(local.date(), local.time())
+    _in_calendar(args, moment.date(), "--as-of")
     return moment
 
 
@@ -841,8 +863,9 @@ def _run_evaluate(args: argparse.Namespace, out: TextIO) -> None:
     fmt = _output_format(args, _EVALUATE_FORMATS) or "csv"
     if fmt in ("parquet", "xlsx") and not args.output:
         raise _UsageError(f"--format {fmt} writes a file: give --output FILE")
+    as_of = _local_as_of(args)  # (before reading: a moment outside the calendar is refused)
     run = _load(args)
-    results = _evaluate_all(args, run, _local_as_of(args.as_of))
+    results = _evaluate_all(args, run, as_of)
     _finish(args, run, results)
     if isinstance(results, _partition.PartResults) and fmt == "parquet":
         _writers.write_parquet_tables(args.output, results.tables())
@@ -964,8 +987,9 @@ def _run_list(args: argparse.Namespace, out: TextIO) -> None:
     if args.which == "due-soon":
         if args.period is not None or args.cutoff is not None:
             raise _UsageError("due-soon takes --as-of, not --period or --cutoff")
+        as_of = _local_as_of(args)
         run = _load(args)
-        results = _evaluate_all(args, run, _local_as_of(args.as_of))
+        results = _evaluate_all(args, run, as_of)
         _finish(args, run, results)
         rows = results.due_soon()
         columns: Sequence[str] = _LIST_COLUMNS
