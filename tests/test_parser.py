@@ -21,6 +21,7 @@ from __future__ import annotations
 import contextlib
 import importlib.util
 import json
+import re
 import time
 from datetime import date, datetime
 from pathlib import Path
@@ -941,3 +942,34 @@ def test_100kb_realistic_text_is_fast() -> None:
     with contextlib.suppress(RuleParseError):
         parse_processing_time(big)
     assert time.perf_counter() - start < 2.0
+
+
+@pytest.mark.parametrize(
+    ("text", "reason"),
+    [
+        # Each was read as a time the text does not state (in brackets), without a word.
+        ("03 tháng 15 ngày", "a time in two units"),  # [15 ngày]
+        ("2 tháng 10 ngày", "a time in two units"),  # [10 ngày]
+        ("02 ngày 12 giờ", "a time in two units"),  # [12 giờ làm việc]
+        ("1/2 ngày làm việc", "a fraction written with '/'"),  # [2 ngày làm việc]
+        ("2 ngày rưỡi làm việc", "a time and a half ('rưỡi')"),  # [2 ngày]
+        ("hai tháng rưỡi", "a time and a half ('rưỡi')"),  # [2 tháng]
+        ("1e3 ngày", "no processing time is stated"),  # [3 ngày]
+    ],
+)
+def test_an_amount_it_cannot_read_whole_is_refused(text: str, reason: str) -> None:
+    with pytest.raises(RuleParseError, match=re.escape(reason)):
+        parse_processing_time(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "spec"),
+    [
+        ("ngày 15 tháng 3 năm 2026, trong 10 ngày", "10d"),  # a date, then the time
+        ("Trước ngày 15/3, 10 ngày làm việc", "10wd"),
+        ("04 giờ 30 phút làm việc", "4.5h"),
+        ("1,5 ngày làm việc", "1.5wd"),
+    ],
+)
+def test_dates_clock_times_and_decimals_still_read(text: str, spec: str) -> None:
+    assert _single(text).spec() == spec

@@ -366,6 +366,9 @@ def _number_mention(
     """The time stated by the number at ``i`` (its value, and the index after it) and the unit
     after it, checked for its sign and size; None if no unit follows."""
     value, j = number
+    start = tokens[i].start
+    if tokens[i].kind == _NUM and start and src[start - 1].isalpha():
+        return None  # "1e3", "HS12": digits inside a word or a code, not an amount
     negative = tokens[i].kind == _NUM and _minus_before(tokens, i, mentions)
     if negative:
         value = -value
@@ -375,10 +378,51 @@ def _number_mention(
         and src[tokens[j + 1].start].islower()
     ):
         j += 1  # "10\nngày": a line wrapped inside the time (a lower-case unit goes on)
+    unreadable = _unreadable_amount(tokens, src, i, j, text)
+    if unreadable is not None:
+        return unreadable
     mention = _unit_mention(tokens, i, j, value, text, mentions)
     if mention is None:
         return None
+    if text(mention.last) == "rưỡi" or text(j + 1) == "rưỡi":  # "2 ngày rưỡi (làm việc)"
+        shown = src[start : tokens[min(mention.last, len(tokens) - 1)].end]
+        return _Mention(i, mention.last + 1, None, value, why=f"{_HALF} ({shown})")
     return _check_size(mention, tokens, src, negative)
+
+
+_HALF: Final = "a time and a half ('rưỡi'): write it as a decimal, such as 2,5 ngày làm việc"
+_FRACTION: Final = "a fraction written with '/': write it as a decimal, such as 0,5 ngày"
+_TWO_UNITS: Final = "a time in two units, which no single kind of time holds"
+
+
+def _unreadable_amount(
+    tokens: Sequence[_Token], src: str, i: int, j: int, text: Callable[[int], str]
+) -> _Mention | None:
+    """A time whose amount cannot be read as one number of one unit, as a mention to refuse
+    if it is read as the time: a fraction ("1/2 ngày làm việc" is not 2 working days) or two
+    units ("03 tháng 15 ngày" is neither 3 months nor 15 days); None otherwise."""
+    if text(j) not in _UNITS:
+        return None
+    slash = tokens[i - 1] if i > 1 else None
+    if (
+        slash is not None
+        and slash.text == "/"
+        and slash.end == tokens[i].start
+        and tokens[i - 2].kind == _NUM
+        and tokens[i - 2].end == slash.start
+    ):
+        shown = src[tokens[i - 2].start : tokens[j].end]
+        return _Mention(i, j + 1, None, None, why=f"{_FRACTION} ({shown})")
+    k = j + 1
+    if (
+        text(j) in ("tháng", "ngày")
+        and k < len(tokens)
+        and tokens[k].kind == _NUM
+        and text(k + 1) in _UNITS - {"ngay", text(j)}
+    ):
+        shown = src[tokens[i].start : tokens[k + 1].end]
+        return _Mention(i, k + 2, None, None, why=f"{_TWO_UNITS} ({shown})")
+    return None
 
 
 def _unit_mention(
