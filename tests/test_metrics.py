@@ -320,3 +320,18 @@ def test_report_groups_run_from_ministry_to_commune() -> None:
 )
 def test_level_rank_reads_whole_words(label: str, rank: int) -> None:
     assert level_rank(label) == rank
+
+
+def test_the_total_row_is_always_there() -> None:
+    # A reader looks for the total row: it was missing under one group (and under none), and
+    # without groups the one row, the whole, was labelled a group.
+    one = Summary(received=2, received_direct=2, resolved=2, early=1, late=1)
+    whole = report_table(one)
+    assert [r["row"] for r in whole] == ["total"]
+    assert whole[0]["resolved"] == 2
+    single = report_table({("UBND xã A",): one}, by="agency")
+    assert [(r["row"], r["agency"]) for r in single] == [("group", "UBND xã A"), ("total", None)]
+    assert single[1]["resolved"] == single[0]["resolved"] == 2
+    empty = report_table({}, by="agency")
+    assert [(r["row"], r["agency"], r["to_handle"]) for r in empty] == [("total", None, 0)]
+    assert report_table({("A",): one}, by="agency", total=False)[-1]["row"] == "group"

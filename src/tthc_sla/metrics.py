@@ -533,10 +533,13 @@ def report_table(
         items = list(summaries.items())
     width = max((len(k) for k, _ in items), default=0)
     names = [str(k) for k in _keys(by)] or [f"key{i + 1}" for i in range(width)]
+    if not names:  # no groups: the one row is the whole, the total
+        grand = sum((s for _, s in items), Summary())
+        return [_row("total", {}, grand, rates, places)]
     rows = [
         _row("group", dict(zip(names, key, strict=False)), s, rates, places) for key, s in items
     ]
-    if total and len(items) > 1:
+    if total:  # also under one group, or none: the row a reader looks for is always there
         grand = sum((s for _, s in items), Summary())
         rows.append(_row("total", dict.fromkeys(names), grand, rates, places))
     return rows
