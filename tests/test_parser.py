@@ -973,3 +973,18 @@ def test_an_amount_it_cannot_read_whole_is_refused(text: str, reason: str) -> No
 )
 def test_dates_clock_times_and_decimals_still_read(text: str, spec: str) -> None:
     assert _single(text).spec() == spec
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ngay sau khi nhận đủ hồ sơ hợp lệ; trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả "
+        "trong ngày làm việc tiếp theo",
+        "Trả ngay; trường hợp nhận hồ sơ sau 15 giờ thì trả kết quả trong ngày làm việc tiếp theo",
+    ],
+)
+def test_the_15_oclock_clause_of_an_immediate_rule_is_its_cutoff(text: str) -> None:
+    # As for "Trong ngày; ...": the clause is the 15:00 cut-off, which an immediate rule is due
+    # by (docs/rules.md), not a second case. It made a two-part rule that a procedures table
+    # cannot use (and "Trả" a case label).
+    assert _single(text).kind is K.IMMEDIATE

@@ -1441,7 +1441,12 @@ _WEEKS_REASON: Final = "a time in weeks (tuần), which is not supported"
 
 
 def _is_plain_same_day(m: _Mention) -> bool:
-    return m.kind is ProcessingTimeKind.SAME_DAY and m.role == _MAIN and not m.why
+    """A main same-day or immediate time (which the 15:00 cut-off already governs: an
+    immediate rule is due as a same-day one)."""
+    kinds = (ProcessingTimeKind.SAME_DAY, ProcessingTimeKind.IMMEDIATE)
+    return m.kind in kinds and m.role == _MAIN and not m.why
+
+
 # A row of the portal's table ("Dịch vụ bưu chính<TAB>02 Ngày làm việc<TAB>Phí : ..."): one
 # bounded label, one number and unit, the rest of the line; linear on any input.
 _PORTAL_ROW: Final = re.compile(r"\n[^\t\n]{1,60}\t(\d{1,4} (?:Ngày làm việc|Ngày|Giờ))\t[^\n]*")
@@ -1732,7 +1737,7 @@ def _main_mentions(
     if any(_is_plain_same_day(m) for m in mentions):
         for m in mentions:
             if m.why == "cutoff":
-                m.role = _IGNORED  # the 15:00 clause of a same-day rule already read
+                m.role = _IGNORED  # the 15:00 clause of a same-day or immediate rule, read
     mains = [m for m in mentions if m.role == _MAIN]
     if _FIXED_DATE.search(src.lower()):
         raise RuleParseError(text, _FIXED_DATE_REASON)
