@@ -345,3 +345,23 @@ def test_a_moment_outside_the_calendar_is_refused_not_blamed_on_dossiers(
     assert "outside the calendar's years" in err
     assert "--years FIRST..LAST" in err
     assert "dossier" not in err.replace("the dossiers are", "")
+
+
+@pytest.mark.parametrize(
+    ("more", "said"),
+    [
+        (["--rates", "early,foo"], "--rates 'foo': expected some of early, on_time"),
+        (["--by", "agency,agency"], "--by 'agency,agency': each key once"),
+        (["--years", "1..9999"], "expected FIRST..LAST with 1 <= FIRST <= LAST <= 9998"),
+        (["--years", "2030..2020"], "expected FIRST..LAST with 1 <= FIRST <= LAST <= 9998"),
+        (["--engine", "scalar", "--partitions", "2"], "--engine columnar or auto"),
+    ],
+)
+def test_report_options_are_named_in_their_errors(
+    capsys: pytest.CaptureFixture[str], more: list[str], said: str
+) -> None:
+    argv = ["report", EVENTS, "--procedures", PROCS, "--period", "2026-10", *more]
+    assert run(*argv)[0] == 2
+    err = capsys.readouterr().err
+    assert said in err
+    assert err.count("\n") == 1

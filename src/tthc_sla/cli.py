@@ -26,7 +26,7 @@ from tthc_sla.calendar import WorkingCalendar, vietnam_calendar
 from tthc_sla.calendar._seam import VN_TZ
 from tthc_sla.errors import PolicyError, RuleParseError, TableError, TthcSlaError
 from tthc_sla.evaluation._flat import FLAT_COLUMNS
-from tthc_sla.metrics import report_table
+from tthc_sla.metrics import RATES, report_table
 from tthc_sla.procedure import Procedure
 from tthc_sla.rules import DeadlinePolicy, ProcessingTime, deadline, parse_processing_time
 from tthc_sla.rules._seam import has_spec_form, resolve_rule
@@ -429,12 +429,12 @@ _jobs = _count("processes", 1024)
 def _years(text: str) -> tuple[int, int]:
     try:
         first, last = (int(x) for x in text.split(".."))
-        if first > last:
+        if not 1 <= first <= last <= 9998:  # (the calendar's bounds)
             raise ValueError
         return first, last
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"years {text!r}: expected FIRST..LAST, e.g. 1980..2200"
+            f"years {text!r}: expected FIRST..LAST with 1 <= FIRST <= LAST <= 9998, e.g. 1980..2200"
         ) from None
 
 
@@ -647,7 +647,10 @@ def _load(args: argparse.Namespace) -> _Run:
     size = os.path.getsize(args.events) if os.path.isfile(args.events) else 0
     parts = args.partitions or (_partition.parts_for(args.events) if columnar else 1)
     if parts > 1 and not columnar:
-        raise _UsageError("--partitions needs the columnar engine (the batch extra)")
+        raise _UsageError(
+            "--partitions needs the columnar engine: --engine columnar or auto (with the "
+            "batch extra installed)"
+        )
     loud = size > 20_000_000 and sys.stderr.isatty()  # a long read: say so on the terminal
     table: _tables.DossierTable | _fastread.FrameTable | _partition.Split | None = None
     scratch = None
@@ -902,7 +905,12 @@ def _run_report(args: argparse.Namespace, out: TextIO) -> None:
     for key in by:
         if key not in _BY:
             raise _UsageError(f"--by {key!r}: expected some of {', '.join(_BY)}")
+    if len(set(by)) < len(by):
+        raise _UsageError(f"--by {args.by!r}: each key once")
     rates = [r.strip() for r in args.rates.split(",") if r.strip()]
+    for rate in rates:
+        if rate not in RATES:
+            raise _UsageError(f"--rates {rate!r}: expected some of {', '.join(RATES)}")
     args.format = _output_format(args, _REPORT_FORMATS)
     if args.format == "xlsx" and not args.output:
         raise _UsageError("--format xlsx writes the form to a file: give --output FILE")

@@ -48,7 +48,9 @@ def _check_years(_: object, __: object, value: tuple[int, int]) -> None:
     if not pair:
         raise InputTypeError("years", value, "a (first_year, last_year) pair of ints")
     if not 1 <= value[0] <= value[1] <= 9998:
-        raise PolicyError(value, "years=(first_year, last_year) with first_year <= last_year")
+        raise PolicyError(
+            value, "years=(first_year, last_year) with 1 <= first_year <= last_year <= 9998"
+        )
 
 
 def _check_statutory(_: object, __: object, value: str | None) -> None:
