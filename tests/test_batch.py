@@ -493,3 +493,29 @@ def test_summarize_frame_refuses_results_older_than_the_period_end() -> None:
     closed_only = evaluate_frame(events[:2], procs, CAL, as_of=datetime(2026, 10, 20))
     assert summarize_frame(closed_only, period=october).carried_over == 0  # A is not in it
     assert summarize_frame(early, period=(date(2026, 9, 1), date(2026, 9, 30))).resolved == 1
+
+
+def test_a_step_the_procedure_does_not_have_is_a_history_problem_in_both_engines() -> None:
+    # A step named "Thẩm đinh" (a typo) was recorded unjudged without a word: its unit could
+    # never be found late. Both engines now report it, strict or not, as they report a step
+    # started twice; a procedure without steps still records any step.
+    at = datetime(2026, 11, 2, 9)
+    typo = Dossier("T", PROC, [
+        Event(at, "received"),
+        Event(at + timedelta(hours=1), "step_started", step="Thẩm đinh", unit="Phòng QLĐT"),
+        Event(at + timedelta(days=6), "step_finished", step="Thẩm đinh"),
+    ])  # fmt: skip
+    with pytest.raises(HistoryError, match=r"'Thẩm đinh' is not a step of procedure 1.004 "
+                       r"\(its steps: 'Thẩm định', 'Ký duyệt'\)"):  # fmt: skip
+        evaluate(typo, CAL, as_of=at + timedelta(days=10))
+    loose = evaluate(typo, CAL, as_of=at + timedelta(days=10), strict=False)
+    assert len(loose.warnings) == 1
+    assert [(s.step, s.due_at, s.outcome) for s in loose.steps] == [("Thẩm đinh", None, None)]
+    result = _check([typo], CAL, at + timedelta(days=10), strict=False)
+    assert bool(result["scalar"].iloc[0])  # the columnar engine left it to the scalar replay
+    with pytest.raises(HistoryError, match="is not a step of procedure"):
+        evaluate_frame(events_frame([typo]), [PROC], CAL, as_of=at + timedelta(days=10))
+    plain = attrs.evolve(PROC, code="1.005", steps=())
+    free = attrs.evolve(typo, id="F", procedure=plain)
+    assert evaluate(free, CAL, as_of=at + timedelta(days=10)).warnings == ()
+    assert not bool(_check([free], CAL, at + timedelta(days=10))["scalar"].iloc[0])

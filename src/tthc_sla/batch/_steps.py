@@ -82,8 +82,25 @@ def step_events(table: Table, vis: Visible) -> StepEvents:
     pos = idx[order]
     broken = np.zeros(len(table.starts), dtype=bool)
     broken[vis.g[idx[nameless]]] = True  # Event() refuses it: let the scalar replay say so
+    broken[vis.g[idx[_unknown(table, vis.g[idx], code, names)]]] = True  # the same
     broken[vis.g[pos[(vis.effect[pos] == STEP_START) != (parity == 0)]]] = True
     return StepEvents(pos, new_group, code[order], names, broken)
+
+
+def _unknown(table: Table, g: NDArray, code: NDArray, names: NDArray) -> NDArray:
+    """Per step event (of dossiers ``g``, names ``code``), a name that is not one of the steps
+    of a procedure that has steps (the scalar replay reports it)."""
+    known = np.array(
+        [
+            [*(n in {s.name for s in p.steps} for n in names.tolist()), True]
+            for p in table.procedures
+        ],
+        dtype=bool,
+    ).reshape(len(table.procedures), len(names) + 1)
+    has_steps = np.array([bool(p.steps) for p in table.procedures], dtype=bool)
+    pidx = table.pidx[g]
+    out: NDArray = has_steps[pidx] & ~known[pidx, code]
+    return out
 
 
 def late_units(

@@ -247,12 +247,8 @@ def _replay(
             _problem(run, dossier, i, _transition(current, kind)[1], strict)
             continue
         if effect is _STEP_START:
-            name = e.step or ""
-            if name in steps:
-                _problem(run, dossier, i, f"step {name!r} started again before finishing", strict)
+            if not _start_step(run, dossier, i, local, step_plans, cal, policy, strict):
                 continue
-            unit, step_plan = step_plans.get(name, _NO_ALLOTMENT)
-            steps[name] = _Step(e.unit or unit, local, step_plan, cal, policy)
         elif effect is _STEP_FINISH:
             name = e.step or ""
             step = steps.pop(name, None)
@@ -291,6 +287,34 @@ def _replay(
         current, moves = state, next_moves
         prev = local
     run.state = current
+
+
+def _start_step(
+    run: _Run,
+    dossier: Dossier,
+    i: int,
+    local: datetime,
+    step_plans: _StepPlans,
+    cal: WorkingCalendar,
+    policy: DeadlinePolicy,
+    strict: bool,
+) -> bool:
+    """Event ``i`` starts its step, with the step's own deadline from now; False (a problem)
+    when the step is already running. A step the procedure does not have, when it has steps,
+    is a problem too (a typo would hide who was late), then recorded unjudged."""
+    e = dossier.events[i]
+    name = e.step or ""
+    if name in run.steps:
+        _problem(run, dossier, i, f"step {name!r} started again before finishing", strict)
+        return False
+    if step_plans and name not in step_plans:
+        known = ", ".join(repr(s) for s in step_plans)
+        _problem(run, dossier, i, f"step {name!r} is not a step of procedure "
+                 f"{dossier.procedure.code} (its steps: {known}); it cannot be judged, nor its "
+                 "unit found late", strict)  # fmt: skip
+    unit, step_plan = step_plans.get(name, _NO_ALLOTMENT)
+    run.steps[name] = _Step(e.unit or unit, local, step_plan, cal, policy)
+    return True
 
 
 def _problem(run: _Run, dossier: Dossier, index: int, rule: str, strict: bool) -> None:
