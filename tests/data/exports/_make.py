@@ -394,6 +394,9 @@ def main() -> None:
     put("cells_too_many.csv", raw_edited(22, RAW[21] + ",thừa"))
     put("cells_too_few.csv", raw_edited(27, "HS-004,1.004227,2026-10-19T08:00,supplement_received"))
     put("history_resumed_without_paused.csv", "\n".join(RAW[:17] + RAW[18:]) + "\n")
+    typo = edited(3, STEP, "Thẩm đinh")  # HS-001's first step, a letter wrong (start...
+    typo[4 - 2][STEP] = "Thẩm đinh"  # ... and finish): not a step of 1.001639
+    put("history_step_not_in_procedure.csv", render(HEADER, typo))
     put(
         "every_row_bad.csv",
         render(
