@@ -829,10 +829,10 @@ def _open_out(args: argparse.Namespace, out: TextIO) -> TextIO:
 
 
 def _write_table(args: argparse.Namespace, out: TextIO, rows: Any, columns: Sequence[str]) -> None:
-    """Rows to --output or standard output: a table on a terminal, CSV otherwise."""
-    chosen = _output_format(args, _LISTING_FORMATS)
+    """Rows to --output or standard output in ``args.format`` (the command chose it, from the
+    suffix too), else a table on a terminal and CSV otherwise."""
     target = _open_out(args, out)
-    fmt = chosen or ("table" if target.isatty() else "csv")
+    fmt = args.format or ("table" if target.isatty() else "csv")
     try:
         _tables.write_rows(rows, target, fmt=fmt, columns=columns)
     finally:

@@ -285,7 +285,6 @@ def _key_functions(by: GroupKey | Sequence[GroupKey]) -> list[Callable[[Evaluati
 # two levels since), communes. Whole words only: "Bộ phận một cửa" is a counter, not a ministry,
 # "Sở ban ngành" a province's departments, and a "thành phố trực thuộc trung ương" a province.
 _LEVEL_NAMED = re.compile(r"\bcấp (bộ|trung ương|tỉnh|huyện|quận|xã|phường|thị trấn)\b")
-_LEVEL_OF_NAMED = {"bộ": 0, "trung ương": 0, "tỉnh": 1, "huyện": 2, "quận": 2}  # else 3
 _LEVEL_WORDS = tuple(
     re.compile(p)
     for p in (
@@ -315,7 +314,7 @@ def level_rank(level: Any) -> int:
     text = fold(level)
     named = _LEVEL_NAMED.search(text)
     if named:
-        return _LEVEL_OF_NAMED.get(named.group(1), 3)
+        text = named.group(1)  # "cấp xã": the level named decides, read by the same words
     for rank, words in enumerate(_LEVEL_WORDS):
         if words.search(text):
             return rank
@@ -533,14 +532,13 @@ def report_table(
         items = list(summaries.items())
     width = max((len(k) for k, _ in items), default=0)
     names = [str(k) for k in _keys(by)] or [f"key{i + 1}" for i in range(width)]
+    grand = sum((s for _, s in items), Summary())
     if not names:  # no groups: the one row is the whole, the total
-        grand = sum((s for _, s in items), Summary())
         return [_row("total", {}, grand, rates, places)]
     rows = [
         _row("group", dict(zip(names, key, strict=False)), s, rates, places) for key, s in items
     ]
     if total:  # also under one group, or none: the row a reader looks for is always there
-        grand = sum((s for _, s in items), Summary())
         rows.append(_row("total", dict.fromkeys(names), grand, rates, places))
     return rows
 

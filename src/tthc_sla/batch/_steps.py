@@ -88,18 +88,14 @@ def step_events(table: Table, vis: Visible) -> StepEvents:
 
 
 def _unknown(table: Table, g: NDArray, code: NDArray, names: NDArray) -> NDArray:
-    """Per step event (of dossiers ``g``, names ``code``), a name that is not one of the steps
-    of a procedure that has steps (the scalar replay reports it)."""
-    known = np.array(
-        [
-            [*(n in {s.name for s in p.steps} for n in names.tolist()), True]
-            for p in table.procedures
-        ],
+    """Per step event (of dossiers ``g``, names ``code``; ``len(names)``: no name), a name that
+    is not one of the steps of a procedure that has steps (the scalar replay reports it)."""
+    own = [{s.name for s in p.steps} for p in table.procedures]
+    unknown = np.array(
+        [[bool(steps) and n not in steps for n in names.tolist()] + [False] for steps in own],
         dtype=bool,
-    ).reshape(len(table.procedures), len(names) + 1)
-    has_steps = np.array([bool(p.steps) for p in table.procedures], dtype=bool)
-    pidx = table.pidx[g]
-    out: NDArray = has_steps[pidx] & ~known[pidx, code]
+    ).reshape(len(own), len(names) + 1)
+    out: NDArray = unknown[table.pidx[g], code]
     return out
 
 
